@@ -1,4 +1,39 @@
+import { UsageError } from './args.ts';
+import { emulatorCommand } from './emulator-command.ts';
+
+const USAGE = `Usage: polyload <command> [options]
+
+Commands:
+  emulator [--port N] [--host H] [--schema F] [--seed F...] [--faults SPEC] [--data-dir D]
+        Start the local Salesforce (Bulk API 2.0 emulator) and print its base URL.
+
+Run 'polyload <command> --help' for a command's options.`;
+
 export async function main(argv: string[]): Promise<number> {
-  console.log('hello', argv, process.version);
-  return 0;
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'emulator':
+        return await emulatorCommand(rest);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || isParseArgsError(err)) {
+      process.stderr.write(`polyload: ${(err as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`polyload: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+function isParseArgsError(err: unknown): boolean {
+  return err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS');
 }

@@ -25,7 +25,14 @@ export type FieldType =
   | 'reference'
   | 'address'
   | 'location'
-  | 'encryptedstring';
+  | 'encryptedstring'
+  // Real describe exports also carry these (Attachment.Body, history values, ...); the emulator
+  // keeps them so a whole-org export loads, though loaders rarely write them.
+  | 'base64'
+  | 'anyType'
+  | 'complexvalue'
+  | 'datacategorygroupreference'
+  | 'json';
 
 export interface PicklistValue {
   value: string;
@@ -62,12 +69,28 @@ export interface FieldSchema {
   compoundFieldName: string | null;
   /** The value used on insert when the column is absent or blank and defaultedOnCreate is set. */
   defaultValue?: string | number | boolean | null;
+  /** The record's display name field (Account.Name, Case.CaseNumber, Task.Subject). */
+  nameField?: boolean;
+  /** Auto-number fields (Case.CaseNumber) are system-assigned and never createable. */
+  autoNumber?: boolean;
+  /** Further describe attributes from an imported export, kept verbatim so describe renders them back. */
+  extra?: Record<string, unknown>;
+}
+
+/** A parent-to-child relationship as describe lists it on the parent (Account → Contacts via AccountId). */
+export interface ChildRelationship {
+  childSObject: string;
+  field: string;
+  relationshipName: string | null;
+  cascadeDelete: boolean;
+  restrictedDelete: boolean;
 }
 
 export interface SObjectSchema {
   name: string;
   label: string;
   labelPlural: string;
+  /** 3-character Id prefix; empty for the few objects whose describe has none (no records can be made). */
   keyPrefix: string;
   custom: boolean;
   createable: boolean;
@@ -75,6 +98,10 @@ export interface SObjectSchema {
   deletable: boolean;
   queryable: boolean;
   fields: FieldSchema[];
+  /** Relationships from other objects' reference fields to this one (from the export, or derived). */
+  childRelationships?: ChildRelationship[];
+  /** Further describe attributes from an imported export, kept verbatim. */
+  extra?: Record<string, unknown>;
 }
 
 export interface OrgSchema {
