@@ -19,6 +19,13 @@ export interface RecordStore {
   findById(id: string): { object: string; record: StoredRecord; isDeleted: boolean } | undefined;
   /** Ids of live records whose `field` equals `value` (case-insensitive unless the field is caseSensitive). */
   findIdsByField(object: string, field: string, value: StoredValue): string[];
+  /**
+   * The user that the system fields (CreatedById, LastModifiedById, default OwnerId) name on later
+   * writes; the server sets it per request from the session. Undefined leaves those fields unset.
+   */
+  setActingUser(userId: string | undefined): void;
+  /** Number of records of an object; soft-deleted ones only when `includeDeleted`. */
+  countRecords(object: string, includeDeleted?: boolean): number;
   /** Runs `fn` in one SQLite transaction; a throw rolls it back. */
   transaction<T>(fn: () => T): T;
   close(): void;
