@@ -1,0 +1,62 @@
+import type { Readable } from 'node:stream';
+import type { Operation } from './contracts.ts';
+
+/** The describe attributes the pipeline relies on (a subset of Salesforce's describe field). */
+export interface DescribeField {
+  name: string;
+  label: string;
+  type: string;
+  length: number;
+  nillable: boolean;
+  createable: boolean;
+  updateable: boolean;
+  defaultedOnCreate: boolean;
+  externalId: boolean;
+  idLookup: boolean;
+  unique: boolean;
+  referenceTo: string[];
+  relationshipName: string | null;
+  polymorphicForeignKey: boolean;
+  picklistValues: { value: string; active: boolean }[];
+  restrictedPicklist: boolean;
+  compoundFieldName: string | null;
+}
+
+export interface SObjectDescribe {
+  name: string;
+  keyPrefix: string | null;
+  createable: boolean;
+  updateable: boolean;
+  deletable: boolean;
+  fields: DescribeField[];
+}
+
+export interface IngestJobInfo {
+  id: string;
+  object: string;
+  operation: Operation;
+  state: 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
+  numberRecordsProcessed?: number;
+  numberRecordsFailed?: number;
+  errorMessage?: string;
+}
+
+export type ResultKind = 'successfulResults' | 'failedResults' | 'unprocessedrecords';
+
+/**
+ * What the pipeline needs from Salesforce. functions/shared/salesforce.ts adapts jsforce to it; tests
+ * point it at the emulator. Errors thrown are the named classes of errors.ts (throttled, unavailable...).
+ */
+export interface SalesforcePort {
+  describe(object: string): Promise<SObjectDescribe>;
+  createJob(input: { object: string; operation: Operation; externalIdFieldName?: string }): Promise<IngestJobInfo>;
+  /** The single upload of a job, streamed. */
+  uploadJobData(jobId: string, csv: Readable): Promise<void>;
+  closeJob(jobId: string): Promise<IngestJobInfo>;
+  abortJob(jobId: string): Promise<IngestJobInfo>;
+  jobInfo(jobId: string): Promise<IngestJobInfo>;
+  /** A result set as a stream of CSV bytes (never buffered whole). */
+  results(jobId: string, kind: ResultKind): Promise<Readable>;
+  /** API requests this port made since it was created (for the run report's apiCalls). */
+  apiCalls(): number;
+}
