@@ -1,4 +1,4 @@
-import type { Faults, FaultSpec } from './context.ts';
+import type { FaultSpec, Faults } from './context.ts';
 
 /**
  * Defaults: no injected faults, a Developer Edition org's 15,000 daily API requests (the org most people
@@ -35,7 +35,10 @@ const RULES: Record<FaultName, Rule> = {
   tokenTtl: count(1, 'seconds'),
   apiLimit: count(0, 'requests'),
   processingMs: count(0, 'milliseconds'),
-  seed: { expected: 'a whole number between 0 and 4294967295', valid: (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff },
+  seed: {
+    expected: 'a whole number between 0 and 4294967295',
+    valid: (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff,
+  },
 };
 
 const NAMES = Object.keys(RULES) as FaultName[];
