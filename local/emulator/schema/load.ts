@@ -247,7 +247,9 @@ export function normalizeObject(raw: unknown, where = 'schema'): SObjectSchema {
 
   const fields = compact
     ? compactFields(raw.fields as Raw, label, custom, at)
-    : (raw.fields as unknown[]).map((f, i) => normalizeField(f, `${at} field #${i}`, false));
+    : (raw.fields as unknown[]).map((f, i) =>
+        normalizeField(f, `${at} field ${isRecord(f) && typeof f.name === 'string' ? f.name : `#${i + 1}`}`),
+      );
   checkFields(fields, at, compact);
 
   const object: SObjectSchema = {
@@ -478,7 +480,8 @@ export function normalizeField(rawInput: unknown, at: string, compact = false): 
     nameField: optionalBoolean(raw.nameField, `${at}: nameField`) ?? false,
     autoNumber,
   };
-  if (defaultValue !== undefined) field.defaultValue = defaultValue;
+  // Describe's null default means "none": leave it out so both input forms normalise alike.
+  if (defaultValue !== undefined && defaultValue !== null) field.defaultValue = defaultValue;
   if (compact && raw.childRelationshipName !== undefined) {
     childRelationshipHints.set(field, String(raw.childRelationshipName));
   }
@@ -648,7 +651,7 @@ export function labelFromName(name: string): string {
   const base = name.replace(/__(c|s|r)$/i, '');
   const id = /[a-z]Id$/.test(base);
   const words = (id ? base.slice(0, -2) : base)
-    .replace(/_/g, ' ')
+    .replace(/_+/g, ' ')
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
     .trim();
