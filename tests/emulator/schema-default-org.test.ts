@@ -265,11 +265,15 @@ describe('createSchemaIndex', () => {
 });
 
 describe('schema helpers', () => {
-  it('treats a single-target polymorphicForeignKey field as polymorphic only under the quirk', () => {
-    const single = { ...field('Account', 'OwnerId'), polymorphicForeignKey: true };
-    expect(isPolymorphic(single)).toBe(false);
-    expect(isPolymorphic(single, { polymorphicByReferenceCount: true })).toBe(true);
-    expect(isPolymorphic(field('Account', 'Name'))).toBe(false);
+  it('decides polymorphism by polymorphicForeignKey, or by the number of targets under the quirk', () => {
+    const byCount = { polymorphicByReferenceCount: true };
+    const flaggedSingle = { ...field('Account', 'OwnerId'), polymorphicForeignKey: true };
+    expect(isPolymorphic(flaggedSingle)).toBe(true);
+    expect(isPolymorphic(flaggedSingle, byCount)).toBe(false);
+    const unflaggedPair = { ...field('Task', 'OwnerId'), polymorphicForeignKey: false };
+    expect(isPolymorphic(unflaggedPair)).toBe(false);
+    expect(isPolymorphic(unflaggedPair, byCount)).toBe(true);
+    expect(isPolymorphic(field('Account', 'Name'), byCount)).toBe(false);
   });
 
   it('lists the components of compound fields', () => {

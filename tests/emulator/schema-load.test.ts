@@ -415,6 +415,18 @@ describe('loadSchema errors', () => {
     await expect(loadSchema(empty)).rejects.toThrow(/no \*\.json describe files/);
   });
 
+  it('leaves out fields of types no Bulk API 2.0 CSV can write (base64, anyType)', () => {
+    const attachment = normalizeObject(
+      realDescribe('Attachment', '00P', [
+        realField({ name: 'Body', type: 'base64' }),
+        realField({ name: 'OldValue', type: 'anyType' }),
+        realField({ name: 'Name', length: 255 }),
+      ]),
+      'test',
+    );
+    expect(attachment.fields.map((f) => f.name)).toEqual(['Id', 'Name']);
+  });
+
   it('keeps an export object that has no key prefix, with an empty one', () => {
     expect(normalizeObject(realDescribe('Feed__x', null, []), 'test').keyPrefix).toBe('');
   });

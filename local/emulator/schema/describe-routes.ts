@@ -187,11 +187,6 @@ const SOAP_TYPES: Record<FieldType, string> = {
   time: 'xsd:time',
   address: 'urn:address',
   location: 'urn:location',
-  base64: 'xsd:base64Binary',
-  anyType: 'xsd:anyType',
-  complexvalue: 'urn:JsonNode',
-  datacategorygroupreference: 'xsd:string',
-  json: 'urn:JsonNode',
 };
 
 const TEXT_TYPES = new Set<FieldType>([
@@ -214,19 +209,13 @@ const NOT_GROUPABLE = new Set<FieldType>([
   'multipicklist',
   'address',
   'location',
-  'base64',
-  'anyType',
-  'complexvalue',
-  'json',
   'encryptedstring',
 ]);
 
 /** One field in describe's shape: every attribute a real describe field has, keys in describe's order. */
 export function renderField(field: FieldSchema): Record<string, unknown> {
   const longText = field.type === 'textarea' && field.length > 255;
-  const structured = ['address', 'location', 'base64', 'anyType', 'complexvalue', 'json'].includes(
-    field.type,
-  );
+  const structured = field.type === 'address' || field.type === 'location';
   const picklist = field.type === 'picklist' || field.type === 'multipicklist';
   const custom = /__(c|s)$/i.test(field.name);
   return sortKeys({

@@ -39,16 +39,16 @@ export function createSchemaIndex(org: OrgSchema): SchemaIndex {
 
 /**
  * Whether a reference field is polymorphic in this org, i.e. a relationship column for it needs the
- * `Type:` prefix (`Lead:Who.Email`). More than one referenceTo target always is; a single-target field
- * that describe flags polymorphicForeignKey counts only when `quirks.polymorphicByReferenceCount` says so.
+ * `Type:` prefix (`Lead:Who.Email`). Describe's polymorphicForeignKey decides, or with the
+ * `polymorphicByReferenceCount` quirk the number of referenceTo targets (the reference leaves this
+ * UNCONFIRMED: one witness counts targets; the docs' sample treats Task `Owner.Id` as not polymorphic).
  */
 export function isPolymorphic(
   field: FieldSchema,
   quirks?: Pick<Quirks, 'polymorphicByReferenceCount'>,
 ): boolean {
   if (field.type !== 'reference') return false;
-  if (field.referenceTo.length > 1) return true;
-  return field.polymorphicForeignKey && (quirks?.polymorphicByReferenceCount ?? false);
+  return quirks?.polymorphicByReferenceCount ? field.referenceTo.length > 1 : field.polymorphicForeignKey;
 }
 
 /** The component fields of a compound field (BillingAddress → BillingStreet, …; Name → FirstName, …). */

@@ -44,14 +44,13 @@ const FIELD_TYPE_LIST: readonly FieldType[] = [
   'address',
   'location',
   'encryptedstring',
-  'base64',
-  'anyType',
-  'complexvalue',
-  'datacategorygroupreference',
-  'json',
 ];
-/** Lower-cased type name → the spelling describe uses (`anyType` is the one mixed-case type). */
-const FIELD_TYPES = new Map(FIELD_TYPE_LIST.map((t) => [t.toLowerCase(), t]));
+const FIELD_TYPES = new Map<string, FieldType>(FIELD_TYPE_LIST.map((t) => [t, t]));
+/**
+ * Real describe types that no Bulk API 2.0 CSV can write (2.0 has no binary attachments; the others are
+ * history values and structured metadata). Whole-org exports have them, so their fields are left out.
+ */
+const UNLOADABLE_TYPES = new Set(['base64', 'anytype', 'complexvalue', 'datacategorygroupreference', 'json']);
 
 /** Attributes that FieldSchema models; anything else in an imported describe field is kept in `extra`. */
 const MODELED_FIELD_KEYS = new Set([
@@ -247,9 +246,16 @@ export function normalizeObject(raw: unknown, where = 'schema'): SObjectSchema {
 
   const fields = compact
     ? compactFields(raw.fields as Raw, label, custom, at)
-    : (raw.fields as unknown[]).map((f, i) =>
-        normalizeField(f, `${at} field ${isRecord(f) && typeof f.name === 'string' ? f.name : `#${i + 1}`}`),
-      );
+    : (raw.fields as unknown[])
+        .filter(
+          (f) => !(isRecord(f) && typeof f.type === 'string' && UNLOADABLE_TYPES.has(f.type.toLowerCase())),
+        )
+        .map((f, i) =>
+          normalizeField(
+            f,
+            `${at} field ${isRecord(f) && typeof f.name === 'string' ? f.name : `#${i + 1}`}`,
+          ),
+        );
   checkFields(fields, at, compact);
 
   const object: SObjectSchema = {

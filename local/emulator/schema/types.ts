@@ -25,14 +25,7 @@ export type FieldType =
   | 'reference'
   | 'address'
   | 'location'
-  | 'encryptedstring'
-  // Real describe exports also carry these (Attachment.Body, history values, ...); the emulator
-  // keeps them so a whole-org export loads, though loaders rarely write them.
-  | 'base64'
-  | 'anyType'
-  | 'complexvalue'
-  | 'datacategorygroupreference'
-  | 'json';
+  | 'encryptedstring';
 
 export interface PicklistValue {
   value: string;
