@@ -15,8 +15,12 @@ export interface Token {
   likePattern?: string;
 }
 
-/** Characters of context Salesforce shows on each side of the offending token. */
-const SNIPPET_REACH = 32;
+/**
+ * Characters of context Salesforce shows before and after the offending token (whole tokens only),
+ * inferred from captured real messages.
+ */
+const SNIPPET_BEFORE = 34;
+const SNIPPET_AFTER = 32;
 
 /**
  * A SOQL error in Salesforce's shape: the offending stretch of the query, a caret under the token,
@@ -39,8 +43,8 @@ export function soqlError(
       t.kind !== 'eof' &&
       t.start >= lineStart &&
       t.end <= lineEnd &&
-      t.start >= at.start - SNIPPET_REACH &&
-      t.end <= at.end + SNIPPET_REACH,
+      t.start >= at.start - SNIPPET_BEFORE &&
+      t.end <= at.end + SNIPPET_AFTER,
   );
   const from = Math.min(near[0]?.start ?? at.start, at.start);
   const to = Math.max(near[near.length - 1]?.end ?? at.end, Math.min(at.end, lineEnd));
