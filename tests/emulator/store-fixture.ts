@@ -1,4 +1,5 @@
 import type { SchemaIndex } from '../../local/emulator/context.ts';
+import { createSchemaIndex } from '../../local/emulator/schema/index.ts';
 import type { FieldSchema, FieldType, OrgSchema, SObjectSchema } from '../../local/emulator/schema/types.ts';
 
 /** A describe-shaped field with the defaults a plain updateable custom text field has. */
@@ -161,19 +162,7 @@ export function testOrg(extraAccountFields: FieldSchema[] = []): OrgSchema {
   };
 }
 
-/** Case-insensitive look-ups over an org, as the emulator's SchemaIndex provides them. */
+/** Case-insensitive look-ups over an org, as the emulator serves them. */
 export function indexSchema(org: OrgSchema): SchemaIndex {
-  const objects = new Map(org.objects.map((o) => [o.name.toLowerCase(), o]));
-  const byPrefix = new Map(org.objects.map((o) => [o.keyPrefix, o]));
-  return {
-    org,
-    object: (name) => objects.get(name.toLowerCase()),
-    field: (object, name) =>
-      objects.get(object.toLowerCase())?.fields.find((f) => f.name.toLowerCase() === name.toLowerCase()),
-    relationship: (object, relationship) =>
-      objects
-        .get(object.toLowerCase())
-        ?.fields.find((f) => f.relationshipName?.toLowerCase() === relationship.toLowerCase()),
-    objectByKeyPrefix: (prefix) => byPrefix.get(prefix),
-  };
+  return createSchemaIndex(org);
 }

@@ -113,6 +113,8 @@ export function registerQueryRoutes(router: Router, ctx: EmulatorContext): void 
       cursor.position = Math.min(position, cursor.totalSize);
       cursor.lastRowid = undefined;
     }
+    if (rc.req.headers['sforce-query-options'])
+      cursor.batchSize = batchSizeFrom(rc.req.headers['sforce-query-options']);
     respond(rc, cursor, id);
   };
 
