@@ -182,7 +182,7 @@ describe('REST query over HTTP', () => {
       BillingCity: 'Lyon',
       IsDeleted: false,
     });
-    const some = await get(`/sobjects/account/${ids.acme.slice(0, 15)}?fields=Name,Industry`);
+    const some = await get(`/sobjects/account/${ids.acme?.slice(0, 15)}?fields=Name,Industry`);
     expect(some.body).toEqual({
       attributes: { type: 'Account', url: `/services/data/v${VERSION}/sobjects/Account/${ids.acme}` },
       Id: ids.acme,
