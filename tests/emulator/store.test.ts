@@ -233,6 +233,17 @@ describe('record store', () => {
     expect(IdGenerator.sequenceOf(next)).toBe(IdGenerator.sequenceOf(ids[1] as string) + 1);
   });
 
+  it('accepts a seeded Id and continues the sequence after it', () => {
+    const store = memoryStore();
+    const seeded = store.insert('Lead', { Id: '00Q8c0000000005', LastName: 'Seeded', Company: 'X' });
+    expect(seeded).toBe('00Q8c0000000005EAA');
+    const next = store.insert('Lead', { LastName: 'Next', Company: 'X' });
+    expect(IdGenerator.sequenceOf(next)).toBe(6);
+    expect(() => store.insert('Lead', { Id: '0018c0000000001', LastName: 'Wrong', Company: 'X' })).toThrow(
+      /not a valid Lead Id/,
+    );
+  });
+
   it('adds columns for fields new to the schema when reopening a file', () => {
     const file = tempFile();
     const first = openRecordStore(indexSchema(testOrg()), file);

@@ -238,6 +238,7 @@ export class SqliteRecordStore implements RecordStore {
   private readonly tables = new Map<string, TableInfo>();
   private readonly statements = new Map<string, StatementSync>();
   private readonly ids: IdGenerator;
+  private readonly instance: string;
   private readonly now: () => Date;
   private actingUser: string | undefined;
   private depth = 0;
@@ -246,6 +247,7 @@ export class SqliteRecordStore implements RecordStore {
     this.schema = schema;
     this.now = options.now ?? (() => new Date());
     const instance = options.idInstance ?? '8c0';
+    this.instance = instance;
     this.ids = new IdGenerator(instance);
     this.db = new DatabaseSync(file);
     if (file !== ':memory:' && file !== '') {
@@ -465,6 +467,8 @@ export class SqliteRecordStore implements RecordStore {
     if (!isValidId(id) || id.slice(0, 3) !== info.object.keyPrefix) {
       throw new Error(`Id ${id} is not a valid ${info.object.name} Id`);
     }
+    // A seeded Id in this generator's own range moves the sequence past it, so later Ids never collide.
+    if (id.slice(3, 6) === this.instance) this.ids.resume(info.object.keyPrefix, IdGenerator.sequenceOf(id));
     return to18(id);
   }
 
