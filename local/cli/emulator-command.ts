@@ -1,3 +1,4 @@
+import { defaultConnectedApps, readJwtCertificate } from '../emulator/auth/connected-apps.ts';
 import { startEmulator } from '../emulator/index.ts';
 import { parseOptions, UsageError } from './args.ts';
 
@@ -13,6 +14,7 @@ Options:
   --seed F          records to load at start (CSV named <Object>.csv, or JSON); repeat for parents first
   --faults SPEC     e.g. throttle=0.05,http5xx=0.02,lock=0.01,tokenTtl=300,apiLimit=15000,processingMs=50,seed=7
   --data-dir D      keep records and jobs in D across restarts (default: a temporary directory)
+  --jwt-cert F      PEM certificate (or public key) that verifies JWT bearer assertions for polyload-local
 `;
 
 export async function emulatorCommand(args: string[]): Promise<number> {
@@ -23,6 +25,7 @@ export async function emulatorCommand(args: string[]): Promise<number> {
     seed: { type: 'string', multiple: true },
     faults: { type: 'string' },
     'data-dir': { type: 'string' },
+    'jwt-cert': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -40,6 +43,9 @@ export async function emulatorCommand(args: string[]): Promise<number> {
     seed: values.seed,
     faults: values.faults,
     dataDir: values['data-dir'],
+    apps: defaultConnectedApps(
+      values['jwt-cert'] ? { jwtCertificate: readJwtCertificate(values['jwt-cert']) } : {},
+    ),
   });
   process.stdout.write(`${emulator.url}\n`);
   process.stderr.write(

@@ -57,6 +57,8 @@ async function handle(router: Router, ctx: EmulatorContext, req: IncomingMessage
       const token = /^(?:Bearer|OAuth)\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1]?.trim();
       request.session = token ? ctx.sessions.get(token) : undefined;
       if (!request.session) throw new ApiError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+      // Records written by this request carry its user as CreatedById / default OwnerId.
+      ctx.store.setActingUser(request.session.userId);
     }
     if (options.metered) {
       if (!ctx.limits.consume()) {

@@ -267,12 +267,11 @@ describe('record store', () => {
     );
   });
 
-  it('inserts fast enough for million-row jobs (10,000-row transactions on a file)', () => {
+  it('inserts 50,000 records in 10,000-row transactions on a file', () => {
     const store = openRecordStore(indexSchema(testOrg()), tempFile());
     opened.push(store);
     const account = store.insert('Account', { Name: 'Acme' });
     const total = 50_000;
-    const started = performance.now();
     for (let batch = 0; batch < total; batch += 10_000) {
       store.transaction(() => {
         for (let i = batch; i < batch + 10_000; i++) {
@@ -287,9 +286,7 @@ describe('record store', () => {
         }
       });
     }
-    const perSecond = total / ((performance.now() - started) / 1000);
+    // Throughput is measured in `npm run bench`, not asserted here.
     expect(store.countRecords('Contact')).toBe(total);
-    // About 80k/s on the reference machine; the bound leaves room for a loaded CI run.
-    expect(perSecond).toBeGreaterThan(15_000);
   });
 });
