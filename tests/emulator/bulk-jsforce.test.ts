@@ -1,7 +1,15 @@
 import jsforce from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { to18 } from '../../local/emulator/ids.ts';
-import { runIngestJob, startTestOrg, type TestOrg, waitForJob } from './helpers.ts';
+import {
+  failedRows,
+  runIngestJob,
+  startTestOrg,
+  successRows,
+  type TestOrg,
+  unprocessedRows,
+  waitForJob,
+} from './helpers.ts';
 
 let org: TestOrg;
 beforeAll(async () => {
@@ -11,7 +19,7 @@ afterAll(async () => {
   await org?.stop();
 });
 
-const record = (id: string) => org.emu.context.store.findById(id)?.record;
+const record = (id: string | undefined) => org.emu.context.store.findById(id ?? '')?.record;
 
 describe('the jsforce job lifecycle', () => {
   it('creates an Open job whose info has the documented shape', async () => {
@@ -47,7 +55,7 @@ describe('the jsforce job lifecycle', () => {
       numberRecordsFailed: 0,
       retries: 0,
     });
-    const results = await job.getSuccessfulResults();
+    const results = await successRows(job);
     expect(results).toHaveLength(2);
     for (const row of results) {
       expect(row.sf__Id).toMatch(/^003[A-Za-z0-9]{15}$/);
@@ -58,8 +66,8 @@ describe('the jsforce job lifecycle', () => {
         Name: `${row.FirstName} ${row.LastName}`,
       });
     }
-    expect(await job.getFailedResults()).toEqual([]);
-    expect(await job.getUnprocessedRecords()).toEqual([]);
+    expect(await failedRows(job)).toEqual([]);
+    expect(await unprocessedRows(job)).toEqual([]);
   });
 
   it('writes successfulResults as the docs show: sf__ names quoted, headers as uploaded, values quoted and normalised', async () => {
@@ -113,7 +121,7 @@ describe('the jsforce job lifecycle', () => {
       { object: 'Lead', operation: 'insert' },
       'lastname,Company,Email\nA,Acme,a@acme.example\nB,,b@acme.example\n',
     );
-    const [failed] = await job.getFailedResults();
+    const [failed] = await failedRows(job);
     expect(failed).toEqual({
       sf__Id: '',
       sf__Error: 'REQUIRED_FIELD_MISSING:Required fields are missing: [Company]:Company --',
@@ -168,7 +176,7 @@ describe('delimiters and line endings', () => {
       expect(info).toMatchObject({ state: 'JobComplete', numberRecordsProcessed: 2, columnDelimiter: name });
       const raw = await job.getSuccessfulResults(true);
       expect(raw.split('\n')[0]).toBe(`"sf__Id"${d}"sf__Created"${d}Name${d}Description`);
-      const results = await job.getSuccessfulResults();
+      const results = await successRows(job);
       const acme = results.find((r) => r.Name === `Acme${d} Inc.`);
       expect(acme?.Description).toBe('He said "hi"');
       expect(record(acme?.sf__Id ?? '')).toMatchObject({
@@ -187,7 +195,7 @@ describe('delimiters and line endings', () => {
     expect(info).toMatchObject({ state: 'JobComplete', numberRecordsProcessed: 2, lineEnding: 'CRLF' });
     const raw = await job.getSuccessfulResults(true);
     expect(raw).not.toMatch(/"\r\n/);
-    const multiline = (await job.getSuccessfulResults()).find((r) => r.Name === 'Multiline');
+    const multiline = (await successRows(job)).find((r) => r.Name === 'Multiline');
     expect(record(multiline?.sf__Id ?? '')?.Description).toBe('line one\r\nline two');
   });
 
@@ -197,7 +205,7 @@ describe('delimiters and line endings', () => {
       { object: 'Account', operation: 'insert' },
       'Name,Site\nJohn, Smith\n',
     );
-    const [row] = await job.getSuccessfulResults();
+    const [row] = await successRows(job);
     expect(record(row?.sf__Id ?? '')?.Site).toBe(' Smith');
   });
 });
@@ -209,14 +217,14 @@ describe('blank cells and #N/A', () => {
       { object: 'Contact', operation: 'insert' },
       'LastName,Title,Phone,Department\nHopper,Admiral,555-0100,Navy\n',
     );
-    const [row] = await inserted.job.getSuccessfulResults();
+    const [row] = await successRows(inserted.job);
     const id = row?.sf__Id ?? '';
     const updated = await runIngestJob(
       org.conn,
       { object: 'Contact', operation: 'update' },
       `Id,Title,Phone,Department\n${id},,#N/A,Research\n`,
     );
-    const [result] = await updated.job.getSuccessfulResults();
+    const [result] = await successRows(updated.job);
     expect(result).toMatchObject({ sf__Id: id, sf__Created: 'false' });
     expect(record(id)).toMatchObject({
       Title: 'Admiral',
@@ -232,9 +240,9 @@ describe('blank cells and #N/A', () => {
       { object: 'Lead', operation: 'insert' },
       'LastName,Company,Status,DoNotCall\nBlank,Acme,,\nCleared,#N/A,,true\n',
     );
-    const [ok] = await job.getSuccessfulResults();
+    const [ok] = await successRows(job);
     expect(record(ok?.sf__Id ?? '')).toMatchObject({ Status: 'Open - Not Contacted', DoNotCall: false });
-    const [failed] = await job.getFailedResults();
+    const [failed] = await failedRows(job);
     expect(failed?.sf__Error).toBe(
       'REQUIRED_FIELD_MISSING:Required fields are missing: [Company]:Company --',
     );
@@ -246,13 +254,13 @@ describe('blank cells and #N/A', () => {
       { object: 'Contact', operation: 'insert' },
       'LastName\nKeep\n',
     );
-    const [row] = await job.getSuccessfulResults();
+    const [row] = await successRows(job);
     const update = await runIngestJob(
       org.conn,
       { object: 'Contact', operation: 'update' },
       `Id,LastName\n${row?.sf__Id},#N/A\n`,
     );
-    const [failed] = await update.job.getFailedResults();
+    const [failed] = await failedRows(update.job);
     expect(failed).toMatchObject({
       sf__Id: row?.sf__Id,
       sf__Error: 'REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --',
@@ -267,7 +275,7 @@ describe('upsert', () => {
       { object: 'Contact', operation: 'upsert', externalIdFieldName: 'Patient_Id__c' },
       'Patient_Id__c,LastName,Title\nUP-1,Curie,Dr\n',
     );
-    const [created] = await first.job.getSuccessfulResults();
+    const [created] = await successRows(first.job);
     expect(created).toMatchObject({ sf__Created: 'true', Patient_Id__c: 'UP-1' });
     const second = await runIngestJob(
       org.conn,
@@ -275,13 +283,13 @@ describe('upsert', () => {
       'patient_id__c,Title\nup-1,Prof\nUP-2,Nurse\n',
     );
     expect(second.info).toMatchObject({ externalIdFieldName: 'Patient_Id__c', numberRecordsProcessed: 2 });
-    const results = await second.job.getSuccessfulResults();
+    const results = await successRows(second.job);
     expect(results.find((r) => r.patient_id__c === 'up-1')).toMatchObject({
       sf__Id: created?.sf__Id,
       sf__Created: 'false',
     });
     expect(record(created?.sf__Id ?? '')).toMatchObject({ LastName: 'Curie', Title: 'Prof' });
-    const [failed] = await second.job.getFailedResults();
+    const [failed] = await failedRows(second.job);
     expect(failed?.sf__Error).toBe(
       'REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --',
     );
@@ -299,7 +307,7 @@ describe('upsert', () => {
       'Email,Title\ntwin@example.com,Twin\n',
     );
     expect(info).toMatchObject({ state: 'JobComplete', numberRecordsFailed: 1 });
-    const [failed] = await job.getFailedResults();
+    const [failed] = await failedRows(job);
     expect(failed?.sf__Error).toMatch(
       /^DUPLICATE_EXTERNAL_ID:Email: more than one record found for external id field: \[003\w{15}, 003\w{15}\]:--$/,
     );
@@ -312,18 +320,18 @@ describe('upsert', () => {
       'Name\nUpsert One\nUpsert Two\n',
     );
     expect(info).toMatchObject({ state: 'JobComplete', numberRecordsProcessed: 2, numberRecordsFailed: 0 });
-    expect((await job.getSuccessfulResults()).map((r) => r.sf__Created)).toEqual(['true', 'true']);
+    expect((await successRows(job)).map((r) => r.sf__Created)).toEqual(['true', 'true']);
   });
 
   it('updates by Id when upserting on Id with an Id column', async () => {
     const { job } = await runIngestJob(org.conn, { object: 'Account', operation: 'insert' }, 'Name\nBy Id\n');
-    const [row] = await job.getSuccessfulResults();
+    const [row] = await successRows(job);
     const upsert = await runIngestJob(
       org.conn,
       { object: 'Account', operation: 'upsert', externalIdFieldName: 'Id' },
       `Id,Name\n${row?.sf__Id},Renamed By Id\n,Inserted By Id\n`,
     );
-    const results = await upsert.job.getSuccessfulResults();
+    const results = await successRows(upsert.job);
     expect(results.find((r) => r.Id === row?.sf__Id)?.sf__Created).toBe('false');
     expect(results.find((r) => r.Id === '')?.sf__Created).toBe('true');
     expect(record(row?.sf__Id ?? '')?.Name).toBe('Renamed By Id');
@@ -335,7 +343,7 @@ describe('upsert', () => {
       { object: 'Contact', operation: 'upsert', externalIdFieldName: 'Patient_Id__c' },
       'Patient_Id__c,LastName\n,Nobody\n',
     );
-    const [failed] = await job.getFailedResults();
+    const [failed] = await failedRows(job);
     expect(failed?.sf__Error).toBe('MISSING_ARGUMENT:Patient_Id__c not specified:--');
   });
 });
@@ -349,13 +357,13 @@ describe('relationship columns', () => {
       { object: 'Contact', operation: 'insert' },
       'LastName,Patient_Id__c\nPatient,PAT-100\n',
     );
-    contactId = (await contacts.job.getSuccessfulResults())[0]?.sf__Id ?? '';
+    contactId = (await successRows(contacts.job))[0]?.sf__Id ?? '';
     const leads = await runIngestJob(
       org.conn,
       { object: 'Lead', operation: 'insert' },
       'LastName,Company,Email\nProspect,Acme,prospect@acme.example\n',
     );
-    leadId = (await leads.job.getSuccessfulResults())[0]?.sf__Id ?? '';
+    leadId = (await successRows(leads.job))[0]?.sf__Id ?? '';
   });
 
   it('resolves Contact:Who.Patient_Id__c to a Contact WhoId', async () => {
@@ -365,7 +373,7 @@ describe('relationship columns', () => {
       'Subject,Contact:Who.Patient_Id__c\nCall patient,PAT-100\n',
     );
     expect(info.numberRecordsFailed).toBe(0);
-    const [row] = await job.getSuccessfulResults();
+    const [row] = await successRows(job);
     expect(row?.['Contact:Who.Patient_Id__c']).toBe('PAT-100');
     expect(record(row?.sf__Id ?? '')?.WhoId).toBe(contactId);
   });
@@ -376,7 +384,7 @@ describe('relationship columns', () => {
       { object: 'Task', operation: 'insert' },
       'Subject,Lead:Who.Email\nEmail prospect,PROSPECT@acme.example\n',
     );
-    const [row] = await job.getSuccessfulResults();
+    const [row] = await successRows(job);
     expect(record(row?.sf__Id ?? '')?.WhoId).toBe(leadId);
     expect(leadId).toMatch(/^00Q/);
   });
@@ -388,7 +396,7 @@ describe('relationship columns', () => {
       `Subject,WhoId\nTo contact,${contactId.slice(0, 15)}\nTo lead,${leadId}\n`,
     );
     expect(info.numberRecordsFailed).toBe(0);
-    const results = await job.getSuccessfulResults();
+    const results = await successRows(job);
     expect(record(results.find((r) => r.Subject === 'To contact')?.sf__Id ?? '')?.WhoId).toBe(contactId);
     expect(record(results.find((r) => r.Subject === 'To lead')?.sf__Id ?? '')?.WhoId).toBe(leadId);
   });
@@ -400,7 +408,7 @@ describe('relationship columns', () => {
       'Name,Patient__r.Patient_Id__c,Owner.Username\nPlan,PAT-100,integration@polyload.local\n',
     );
     expect(info.numberRecordsFailed).toBe(0);
-    const [row] = await job.getSuccessfulResults();
+    const [row] = await successRows(job);
     expect(record(row?.sf__Id ?? '')).toMatchObject({ Patient__c: contactId, OwnerId: info.createdById });
   });
 
@@ -424,7 +432,7 @@ describe('relationship columns', () => {
       `Subject,${column}\nUnresolved,${value}\n`,
     );
     expect(info).toMatchObject({ state: 'JobComplete', numberRecordsFailed: 1 });
-    const [failed] = await job.getFailedResults();
+    const [failed] = await failedRows(job);
     expect(failed?.sf__Error).toBe(error);
   });
 });
@@ -436,7 +444,7 @@ describe('delete and hardDelete', () => {
       { object: 'Account', operation: 'insert' },
       `Name\n${names.join('\n')}\n`,
     );
-    return (await job.getSuccessfulResults()).map((r) => r.sf__Id);
+    return (await successRows(job)).map((r) => r.sf__Id);
   }
 
   it('soft-deletes, then reports ENTITY_IS_DELETED for a second delete', async () => {
@@ -447,9 +455,7 @@ describe('delete and hardDelete', () => {
     );
     expect(org.emu.context.store.findById(id ?? '')?.isDeleted).toBe(true);
     const second = await runIngestJob(org.conn, { object: 'Account', operation: 'delete' }, `Id\n${id}\n`);
-    expect((await second.job.getFailedResults())[0]?.sf__Error).toBe(
-      'ENTITY_IS_DELETED:entity is deleted:--',
-    );
+    expect((await failedRows(second.job))[0]?.sf__Error).toBe('ENTITY_IS_DELETED:entity is deleted:--');
   });
 
   it('hard-deletes records for good', async () => {
@@ -469,7 +475,7 @@ describe('delete and hardDelete', () => {
       { object: 'Account', operation: 'delete' },
       `Id\n${to18('0018c000000ZZZZ')}\n0038c0000000001AAA\n`,
     );
-    const errors = (await job.getFailedResults()).map((r) => r.sf__Error).sort();
+    const errors = (await failedRows(job)).map((r) => r.sf__Error).sort();
     expect(errors).toEqual([
       'INVALID_CROSS_REFERENCE_KEY:invalid cross reference id:--',
       'MALFORMED_ID:Account ID: id value of incorrect type: 0038c0000000001AAA:Id --',
@@ -487,7 +493,7 @@ describe('lock contention', () => {
       await job.close();
       const info = await waitForJob(job);
       expect(info).toMatchObject({ state: 'JobComplete', numberRecordsProcessed: 2, numberRecordsFailed: 2 });
-      const errors = (await job.getFailedResults()).map((r) => r.sf__Error);
+      const errors = (await failedRows(job)).map((r) => r.sf__Error);
       expect(errors).toEqual([
         'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--',
         'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--',
@@ -503,7 +509,7 @@ describe('lock contention', () => {
       { object: 'Account', operation: 'insert' },
       'Name\nTo lock\n',
     );
-    const [row] = await job.getSuccessfulResults();
+    const [row] = await successRows(job);
     org.emu.context.faults.set({ lock: 1 });
     try {
       const update = await runIngestJob(
@@ -511,7 +517,7 @@ describe('lock contention', () => {
         { object: 'Account', operation: 'update' },
         `Id,Name\n${row?.sf__Id},X\n`,
       );
-      expect((await update.job.getFailedResults())[0]).toMatchObject({
+      expect((await failedRows(update.job))[0]).toMatchObject({
         sf__Id: row?.sf__Id,
         sf__Error: `UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record or 1 records: ${row?.sf__Id}:--`,
       });

@@ -82,3 +82,20 @@ export async function runIngestJob(
   await job.close();
   return { job, info: await waitForJob(job) };
 }
+
+type Row = Record<string, string>;
+
+/** successfulResults parsed by jsforce, typed as the string maps they are. */
+export async function successRows(job: IngestJob): Promise<Row[]> {
+  return (await job.getSuccessfulResults()) as unknown as Row[];
+}
+
+/** failedResults parsed by jsforce. */
+export async function failedRows(job: IngestJob): Promise<Row[]> {
+  return (await job.getFailedResults()) as unknown as Row[];
+}
+
+/** unprocessedrecords parsed by jsforce. */
+export async function unprocessedRows(job: IngestJob): Promise<Row[]> {
+  return (await job.getUnprocessedRecords()) as unknown as Row[];
+}
