@@ -78,10 +78,18 @@ function planColumn(
   if (header.includes(':')) return planTypedRelationship(schema, object, header, quirks);
   if (header.includes('.')) return planRelationship(schema, object, header, quirks);
   const field = schema.field(object.name, header);
-  // Compound fields (BillingAddress, Name on Contact is not compound in describe) are read-only.
-  if (!field || field.type === 'address' || field.type === 'location') return notFound(header);
+  // Compound fields (BillingAddress, Loc__c, a Contact's Name) cannot be loaded; only their components.
+  if (!field || isCompound(object, field)) return notFound(header);
   if (field.type === 'id') return { kind: 'id', header, field };
   return { kind: 'field', header, field };
+}
+
+function isCompound(object: SObjectSchema, field: FieldSchema): boolean {
+  return (
+    field.type === 'address' ||
+    field.type === 'location' ||
+    object.fields.some((f) => f.compoundFieldName === field.name)
+  );
 }
 
 function isPolymorphic(field: FieldSchema, quirks: Pick<Quirks, 'polymorphicByReferenceCount'>): boolean {
