@@ -75,7 +75,10 @@ export interface Quirks {
   shuffleResults: boolean;
   /** Results body when there are no rows: the header line (default) or an empty body. */
   emptyResults: 'header' | 'empty';
-  /** Whether a field with one referenceTo target still takes the `Type:` prefix (default false). */
+  /**
+   * How a relationship is judged polymorphic (needs the `Type:` prefix): by describe's
+   * `polymorphicForeignKey` (default, false here) or, as one witness reports, by `referenceTo.length > 1`.
+   */
   polymorphicByReferenceCount: boolean;
 }
 
