@@ -135,7 +135,6 @@ export function loadDefinition(
 interface TaskBinding {
   stateName: string;
   functionName: string;
-  functionArn: string;
 }
 
 interface Walkable {
@@ -170,7 +169,7 @@ function taskBindings(definition: StateMachineDefinition): TaskBinding[] {
       const arn = state.Resource ?? '';
       const functionName = /:function:([^:]+)/.exec(arn)?.[1];
       if (!functionName) throw new Error(`Task state "${stateName}" does not name a Lambda function: ${arn}`);
-      return { stateName, functionName, functionArn: arn };
+      return { stateName, functionName };
     });
 }
 
@@ -213,19 +212,27 @@ function toTaskError(error: unknown): TaskError {
   return new TaskError('Error', String(error));
 }
 
-interface InvokerOptions {
-  binding: TaskBinding;
+export interface InvokerOptions {
+  functionName: string;
+  /** The Task state the invocation serves, for error messages. */
+  stateName?: string;
   resolve: () => Promise<LambdaHandler>;
   timeoutMs: number;
-  logStreamName: string;
+  /** Step Functions' 256 KB limit on what a task hands back; a plain Lambda invoke allows 6 MB. */
+  maxResultBytes?: number;
 }
 
 /**
  * One invocation as Lambda makes it: the event and the result go through JSON (nothing that is not
  * serialisable crosses), a context with a fresh request id and a deadline, the function's timeout,
- * and a thrown error reported by its name.
+ * and a thrown error reported by its name (`TaskError`).
  */
-function lambdaInvoker({ binding, resolve, timeoutMs, logStreamName }: InvokerOptions) {
+export function createLambdaInvoker(options: InvokerOptions): (input: unknown) => Promise<never> {
+  const { functionName, resolve, timeoutMs } = options;
+  const invokedFunctionArn = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${functionName}`;
+  // One "container" per function: the log stream stays, the request id changes per invocation.
+  const logStreamName = `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomBytes(16).toString('hex')}`;
+  const maxResultBytes = options.maxResultBytes ?? 6 * 1024 * 1024;
   return async (input: unknown): Promise<never> => {
     let handler: LambdaHandler;
     try {
@@ -239,12 +246,12 @@ function lambdaInvoker({ binding, resolve, timeoutMs, logStreamName }: InvokerOp
     const deadline = Date.now() + timeoutMs;
     const context: Context = {
       callbackWaitsForEmptyEventLoop: true,
-      functionName: binding.functionName,
+      functionName,
       functionVersion: '$LATEST',
-      invokedFunctionArn: binding.functionArn,
+      invokedFunctionArn,
       memoryLimitInMB: '1024',
       awsRequestId: randomUUID(),
-      logGroupName: `/aws/lambda/${binding.functionName}`,
+      logGroupName: `/aws/lambda/${functionName}`,
       logStreamName,
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
       done: () => {},
@@ -268,10 +275,10 @@ function lambdaInvoker({ binding, resolve, timeoutMs, logStreamName }: InvokerOp
     try {
       const result = await Promise.race([Promise.resolve().then(() => handler(event, context)), timedOut]);
       const text = JSON.stringify(result ?? null);
-      if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) {
+      if (Buffer.byteLength(text) > maxResultBytes) {
         throw new TaskError(
           'States.DataLimitExceeded',
-          `The state/task '${binding.stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+          `The state/task '${options.stateName ?? functionName}' returned a result with a size exceeding the maximum number of bytes service limit.`,
         );
       }
       return JSON.parse(text) as never;
@@ -332,11 +339,12 @@ export function createLocalStateMachine(options: LocalStateMachineOptions = {}):
       : options.realHandlers === false
         ? () => Promise.reject(new Error(`No handler for task state "${binding.stateName}"`))
         : () => importRealHandler(binding.functionName);
-    taskResourceLocalHandlers[binding.stateName] = lambdaInvoker({
-      binding,
+    taskResourceLocalHandlers[binding.stateName] = createLambdaInvoker({
+      functionName: binding.functionName,
+      stateName: binding.stateName,
       resolve,
       timeoutMs: timeoutSeconds * 1000,
-      logStreamName: `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomBytes(16).toString('hex')}`,
+      maxResultBytes: MAX_PAYLOAD_BYTES,
     });
   }
   const waitTimeOverrides =
