@@ -93,7 +93,7 @@ describe('local Step Functions endpoint with @aws-sdk/client-sfn', () => {
 
   it('describes a failed execution with the thrown error name', async () => {
     const { executionArn } = await start('greet-nobody', { who: 'nobody' });
-    await machine.waitForExecution(executionArn);
+    await machine.waitForExecution('greet-nobody');
     const described = await client.send(new DescribeExecutionCommand({ executionArn }));
     expect(described.status).toBe('FAILED');
     expect(described.error).toBe('RangeError');
@@ -125,7 +125,7 @@ describe('local Step Functions endpoint with @aws-sdk/client-sfn', () => {
 
   it('returns the execution history in the service shape', async () => {
     const { executionArn } = await start('greet-history', { who: 'Barbara' });
-    await machine.waitForExecution(executionArn);
+    await machine.waitForExecution('greet-history');
     const { events } = await client.send(new GetExecutionHistoryCommand({ executionArn }));
     expect(events?.map((event) => event.type)).toEqual([
       'ExecutionStarted',
