@@ -77,7 +77,8 @@ export function writeObjectStream(bucket: string, key: string, contentType: stri
   const done = upload.done().then(
     () => undefined,
     (error: unknown) => {
-      body.destroy();
+      // With the error, so a writer waiting for 'drain' fails instead of waiting forever.
+      body.destroy(error instanceof Error ? error : new Error(String(error)));
       throw error;
     },
   );

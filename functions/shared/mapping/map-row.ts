@@ -207,3 +207,30 @@ function requiredReject(planned: PlannedField, line: number): Reject {
     message: `${planned.field} is required but column ${planned.column} is blank`,
   };
 }
+
+/** A data row after mapping, with the line it starts on. */
+export interface MappedRecord {
+  line: number;
+  result: MappedRow;
+}
+
+/**
+ * Binds the first row (the header) and maps every following row: the one walk over a file that
+ * Validate and Transform share. @throws InvalidFileError for an empty file or missing columns.
+ */
+export async function* mapRecords(
+  plan: MappingPlan,
+  rows: AsyncIterable<{ line: number; fields: string[] }>,
+  fileLabel: string,
+): AsyncIterable<MappedRecord> {
+  let bound: BoundPlan | undefined;
+  for await (const row of rows) {
+    if (!bound) {
+      bound = bindHeader(plan, row.fields, fileLabel);
+      continue;
+    }
+    yield { line: row.line, result: mapRow(bound, row.fields, row.line) };
+  }
+  if (!bound)
+    throw new InvalidFileError(`${fileLabel}:1: the file is empty; it needs a header row naming its columns`);
+}
