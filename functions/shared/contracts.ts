@@ -101,15 +101,19 @@ export interface PartState {
   done?: boolean;
   /** Set by Collect Results: a new part with transient failures to resubmit, or absent. */
   resubmit?: PartRef;
+  /** Salesforce API requests made for this part attempt so far (Upload, Poll, Collect add theirs). */
+  apiCalls?: number;
 }
 
-/** Per-part outcome written by Collect Results to `runs/<runId>/summaries/<partId>-a<attempt>.json`. */
+/** Per-part outcome written by Collect Results to `staging/<runId>/summaries/<partId>-a<attempt>.json`. */
 export interface PartSummary {
   partId: string;
   attempt: number;
   job: JobRef & { object: string; operation: Operation };
   counts: { succeeded: number; failed: number; unprocessed: number; resubmitted: number };
   files: { succeeded?: string; failed?: string; unprocessed?: string };
+  /** Salesforce API requests this attempt made (Upload + Poll + Collect), for the report's apiCalls. */
+  apiCalls?: number;
 }
 
 export type RunStatus = 'SUCCEEDED' | 'FAILED';
