@@ -195,8 +195,9 @@ describe.each(aslFiles())('%s', (file) => {
         .flatMap((rule) => rule.ErrorEquals)
         .filter((name) => !BUILT_IN.test(name)),
     );
-    const classes = Object.values(errors).filter(
-      (value): value is new (message?: string) => Error => typeof value === 'function',
+    type ErrorClass = new (message?: string) => Error;
+    const classes = (Object.values(errors) as unknown[]).filter(
+      (value): value is ErrorClass => typeof value === 'function',
     );
     const thrownNames = new Set(classes.map((ErrorClass) => new ErrorClass('probe').name));
     for (const name of new Set(custom)) {

@@ -10,8 +10,8 @@ type Shape =
   | 'string'
   | 'integer'
   | 'boolean'
-  | Shape[]
-  | { [key: string]: Shape }
+  | readonly Shape[]
+  | { readonly [key: string]: Shape }
   | { optional: Shape }
   | { oneOf: readonly unknown[] };
 
