@@ -35,7 +35,7 @@ export function cachedDescribe(
   // Within one invocation each object is described once, whichever mode.
   const invocation = new Map<string, Promise<SObjectDescribe>>();
   const load = async (object: string): Promise<SObjectDescribe> => {
-    const key = describeCacheKey(options.apiVersion, object.toLowerCase());
+    const key = describeCacheKey(options.apiVersion, object);
     const remembered = memory.get(`${options.bucket}/${key}`);
     if (options.mode === 'preferCache') {
       if (remembered && now() - remembered.at < ttl) return remembered.describe;
