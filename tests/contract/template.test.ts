@@ -483,9 +483,10 @@ describe('IAM in template.yaml', () => {
       ],
       SplitFunction: ['WorkBucket:staging/:read', 'WorkBucket:staging/:write'],
       UploadFunction: ['WorkBucket:staging/:read', 'WorkBucket:staging/:write'],
-      PollFunction: ['WorkBucket:staging/:read', 'WorkBucket:staging/:write'],
+      PollFunction: [],
       CollectResultsFunction: ['WorkBucket:staging/:read', 'WorkBucket:staging/:write'],
       ReportFunction: [
+        'LandingBucket:incoming/:read',
         'LandingBucket:incoming/:tag',
         'WorkBucket:runs/:read',
         'WorkBucket:runs/:write',
@@ -529,7 +530,7 @@ describe('IAM in template.yaml', () => {
     }
   });
 
-  it('gives every function the data key, since every one reads or writes encrypted S3 or SQS', () => {
+  it('gives every function the data key (encrypted S3 objects, DLQ messages or SecureStrings)', () => {
     for (const id of functionIds) {
       const kms = identityStatements(template, id).filter((s) => s.Action.some((a) => a.startsWith('kms:')));
       expect(kms.flatMap((s) => s.Action).sort(), id).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
