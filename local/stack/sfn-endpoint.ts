@@ -47,6 +47,14 @@ export async function startSfnEndpoint(
       DescribeExecution(input) {
         return renderDescription(machine.describeExecution(checkExecutionArn(input)));
       },
+      async StopExecution(input) {
+        const stopped = await machine.stopExecution(
+          checkExecutionArn(input),
+          typeof input.error === 'string' ? input.error : undefined,
+          typeof input.cause === 'string' ? input.cause : undefined,
+        );
+        return { stopDate: epochSeconds(stopped.stopDate ?? new Date()) };
+      },
       ListExecutions(input) {
         checkMachine(input);
         const filter = input.statusFilter as ExecutionStatus | undefined;

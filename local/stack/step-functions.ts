@@ -98,6 +98,8 @@ export interface LocalStateMachine {
   listExecutions(statusFilter?: ExecutionStatus): ExecutionDescription[];
   getExecutionHistory(executionArn: string): ExecutionHistory;
   historyCounts(executionArn: string): HistoryCounts;
+  /** Aborts a running execution (StopExecution); it ends ABORTED with the given error and cause. */
+  stopExecution(executionArn: string, error?: string, cause?: string): Promise<ExecutionDescription>;
   /** Waits until the execution (by name or ARN) exists and has stopped. */
   waitForExecution(nameOrArn: string, options?: { timeoutMs?: number }): Promise<ExecutionDescription>;
   /** Aborts running executions and waits for them to settle. */
@@ -271,6 +273,8 @@ export function createLambdaInvoker(options: InvokerOptions): (input: unknown) =
           ),
         timeoutMs,
       );
+      // The deadline alone must not keep a stopping process alive.
+      timer.unref();
     });
     try {
       const result = await Promise.race([Promise.resolve().then(() => handler(event, context)), timedOut]);
@@ -479,6 +483,18 @@ export function createLocalStateMachine(options: LocalStateMachineOptions = {}):
     },
     historyCounts(executionArn) {
       return countHistory(buildHistory(find(executionArn).events, definition));
+    },
+    async stopExecution(executionArn, error, cause) {
+      const record = find(executionArn);
+      if (record.description.status === 'RUNNING') {
+        record.abort();
+        await record.settled;
+        Object.assign(record.description, {
+          ...(error !== undefined ? { error } : {}),
+          ...(cause !== undefined ? { cause } : {}),
+        });
+      }
+      return { ...record.description };
     },
     async waitForExecution(nameOrArn, waitOptions = {}) {
       const executionArn = nameOrArn.startsWith('arn:') ? nameOrArn : executionArnOf(nameOrArn);

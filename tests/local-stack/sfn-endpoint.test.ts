@@ -7,6 +7,7 @@ import {
   SFNClient,
   StartExecutionCommand,
   StateMachineDoesNotExist,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonApiServer } from '../../local/stack/json-api.ts';
@@ -35,7 +36,8 @@ beforeAll(async () => {
       },
     }),
     handlers: {
-      Greet: (async (event: { who: string; slow?: boolean }) => {
+      Greet: (async (event: { who: string; slow?: boolean; hold?: boolean }) => {
+        if (event.hold) await new Promise(() => {});
         if (event.slow) await slowGate;
         if (event.who === 'nobody') throw new RangeError('nobody to greet');
         return `hello ${event.who}`;
@@ -111,6 +113,16 @@ describe('local Step Functions endpoint with @aws-sdk/client-sfn', () => {
         }),
       ),
     ).rejects.toBeInstanceOf(ExecutionDoesNotExist);
+  });
+
+  it('stops a running execution with StopExecution, which then describes as ABORTED', async () => {
+    const { executionArn } = await start('to-stop', { who: 'Edsger', slow: true, hold: true });
+    const stopped = await client.send(
+      new StopExecutionCommand({ executionArn, error: 'UserStopped', cause: 'Ctrl-C' }),
+    );
+    expect(stopped.stopDate).toBeInstanceOf(Date);
+    const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+    expect(described).toMatchObject({ status: 'ABORTED', error: 'UserStopped', cause: 'Ctrl-C' });
   });
 
   it('lists executions newest first, filtered by status', async () => {
