@@ -105,7 +105,8 @@ async function processUpload(
     }
     if (batch.length > 0) {
       const outcome = await runBatch(service, job, run, planned.plan, deps, batch, writers, clock);
-      if (outcome !== 'done') return;
+      if (outcome === 'stop') return;
+      if (outcome === 'aborted') return await drainUnprocessed(service, job, records, writers);
     }
     if (job.state === 'InProgress') {
       job.state = 'JobComplete';
@@ -175,6 +176,21 @@ async function runBatch(
     await writeUnprocessed(job, writers, batch);
     return 'aborted';
   }
+  const allowance = (
+    ctx.limits as { bulkAllowance?: () => { batchesRemaining: number; recordsRemaining: number } }
+  ).bulkAllowance?.();
+  if (allowance && (allowance.batchesRemaining < 1 || allowance.recordsRemaining < batch.length)) {
+    // Documented: past the daily allocation the rest is not processed and the job fails. Text UNCONFIRMED.
+    await writeUnprocessed(job, writers, batch);
+    failJob(
+      service,
+      job,
+      'ExceededQuota : The daily Bulk API batch or record allocation is exhausted',
+      clock,
+      false,
+    );
+    return 'aborted';
+  }
   const began = performance.now();
   // The sqlite store stamps CreatedById/LastModifiedById from its acting user.
   (ctx.store as { setActingUser?: (id: string) => void }).setActingUser?.(job.createdById);
@@ -227,7 +243,7 @@ async function runBatch(
   return 'done';
 }
 
-/** After an abort: every row not yet processed goes to unprocessedrecords. */
+/** After an abort (or the daily allocation running out): every row not yet processed is unprocessed. */
 async function drainUnprocessed(
   service: IngestService,
   job: IngestJob,
