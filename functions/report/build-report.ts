@@ -58,6 +58,8 @@ export function followAttempts(
 export interface ReportFacts {
   run: RunInput;
   validation?: ValidationOutput;
+  /** Rows in rejected.csv when Validate failed after writing it (no validation output). */
+  rejectedWithoutValidation?: number;
   /** Summaries that count (from followAttempts). */
   summaries: PartSummary[];
   /** Rows written to unprocessed.csv by Report itself (pending attempts, or no parts at all). */
@@ -74,7 +76,13 @@ export interface ReportFacts {
  */
 export function buildReport(facts: ReportFacts): RunReport {
   const { run, validation, summaries } = facts;
-  const counts = { total: 0, succeeded: 0, failed: 0, rejected: validation?.rejected ?? 0, unprocessed: 0 };
+  const counts = {
+    total: 0,
+    succeeded: 0,
+    failed: 0,
+    rejected: validation?.rejected ?? facts.rejectedWithoutValidation ?? 0,
+    unprocessed: 0,
+  };
   for (const s of summaries) {
     counts.succeeded += s.counts.succeeded;
     counts.failed += s.counts.failed;

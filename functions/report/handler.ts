@@ -6,7 +6,15 @@ import { config } from '../shared/config.ts';
 import type { RunReport } from '../shared/contracts.ts';
 import { MetricName } from '../shared/metric-names.ts';
 import { logger, metrics } from '../shared/powertools.ts';
-import { getJson, listKeys, putJson, readObjectStream, tagObject, writeObjectStream } from '../shared/s3.ts';
+import {
+  getJson,
+  listKeys,
+  objectExists,
+  putJson,
+  readObjectStream,
+  tagObject,
+  writeObjectStream,
+} from '../shared/s3.ts';
 import { observeSalesforce } from '../shared/salesforce/observe.ts';
 import { type ReportInput, reportRun } from './report-run.ts';
 
@@ -36,6 +44,7 @@ export async function reportHandler(input: ReportInput): Promise<RunReport> {
       openSource: () => readObjectStream(run.source.bucket, run.source.key, run.source.versionId),
       createObject: (key, contentType) => writeObjectStream(workBucket, key, contentType),
       putJson: (key, value) => putJson(workBucket, key, value),
+      exists: (key) => objectExists(workBucket, key),
       now: () => new Date(),
     },
     ownCalls,

@@ -33,6 +33,7 @@ export interface ReportPorts {
   openSource(): Promise<Readable>;
   createObject(key: string, contentType: string): ObjectSink;
   putJson(key: string, value: unknown): Promise<void>;
+  exists(key: string): Promise<boolean>;
   now(): Date;
 }
 
@@ -67,7 +68,16 @@ export async function reportRun(
   const reason = input.failure ? `Run failed: ${causeMessage(input.failure)}` : 'part was not loaded';
 
   const files: RunReport['files'] = {};
-  if (input.validation?.rejectedKey) files.rejected = input.validation.rejectedKey;
+  // Validate writes its rejects before it judges the threshold: a RejectThresholdError leaves the
+  // file but no validation output, and those rows are still rejected, not unprocessed.
+  const rejectedKey = input.validation
+    ? input.validation.rejectedKey
+    : (await ports.exists(`${runPrefix}/rejected.csv`))
+      ? `${runPrefix}/rejected.csv`
+      : undefined;
+  if (rejectedKey) files.rejected = rejectedKey;
+  const rejectedLines =
+    input.validation || !rejectedKey ? undefined : await readRejectedLines(rejectedKey, ports);
 
   for (const kind of ['succeeded', 'failed'] as const) {
     const key = await mergeFiles(`${runPrefix}/${kind}.csv`, HEADERS[kind], counted, kind, ports);
@@ -97,7 +107,9 @@ export async function reportRun(
       }
     }
   } else if (input.validation || input.failure) {
-    await unprocessedFromSource(input, ports, reason, unprocessed);
+    const rejected =
+      rejectedLines ?? (rejectedKey ? await readRejectedLines(rejectedKey, ports) : new Set<number>());
+    await unprocessedFromSource(input, ports, reason, unprocessed, rejected);
   }
   const extraUnprocessed = unprocessed.rows - before;
   const unprocessedKey = await unprocessed.end();
@@ -107,6 +119,7 @@ export async function reportRun(
   const report = buildReport({
     run,
     ...(input.validation ? { validation: input.validation } : {}),
+    ...(rejectedLines ? { rejectedWithoutValidation: rejectedLines.size } : {}),
     summaries: counted,
     extraUnprocessed,
     ...(input.failure ? { failure: input.failure } : {}),
@@ -160,6 +173,13 @@ async function* rowsAfterHeader(stream: Readable): AsyncIterable<string[]> {
   }
 }
 
+/** Distinct line numbers in rejected.csv (a line may break several rules). */
+async function readRejectedLines(key: string, ports: ReportPorts): Promise<Set<number>> {
+  const lines = new Set<number>();
+  for await (const row of rowsAfterHeader(await ports.openObject(key))) lines.add(Number(row[0]));
+  return lines;
+}
+
 /**
  * The run failed before anything was staged: every source row that Validate did not reject is
  * unprocessed. Streams the source; only the rejected line numbers are held (bounded by the mapping's
@@ -170,13 +190,8 @@ async function unprocessedFromSource(
   ports: ReportPorts,
   reason: string,
   sink: CsvSink,
+  rejected: ReadonlySet<number>,
 ): Promise<void> {
-  const rejected = new Set<number>();
-  if (input.validation?.rejectedKey) {
-    for await (const row of rowsAfterHeader(await ports.openObject(input.validation.rejectedKey))) {
-      rejected.add(Number(row[0]));
-    }
-  }
   try {
     const csv = await openCsv(await ports.openSource(), {
       fileLabel: `s3://${input.run.source.bucket}/${input.run.source.key}`,

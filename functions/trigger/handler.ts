@@ -39,7 +39,12 @@ export async function startRun(event: ObjectCreatedEvent): Promise<TriggerOutput
   };
   try {
     const started = await sfnClient().send(
-      new StartExecutionCommand({ stateMachineArn, name: input.runId, input: JSON.stringify(input) }),
+      // The ASL reads the run at `$.run` (contracts.ts: every state receives it there).
+      new StartExecutionCommand({
+        stateMachineArn,
+        name: input.runId,
+        input: JSON.stringify({ run: input }),
+      }),
     );
     logger.info('Run started', { executionArn: started.executionArn, pipeline: input.pipeline });
     return { outcome: 'started', runId: input.runId, executionArn: started.executionArn };

@@ -57,7 +57,7 @@ describe('Trigger', () => {
     );
     await invoke(event);
     const execution = await stack.waitForExecution(first.runId ?? '', { timeoutMs: 30_000 });
-    expect(JSON.parse(execution.input ?? '{}')).toMatchObject({
+    expect(JSON.parse(execution.input ?? '{}').run).toMatchObject({
       runId: first.runId,
       pipeline: 'care-tasks',
       source: { bucket: stack.s3.buckets.landing, key, versionId: event.detail.object['version-id'] },

@@ -320,6 +320,34 @@ describe('Upload, Poll, Collect and Report against s3rver and the emulator', () 
     expect(tags.TagSet).toContainEqual({ Key: 'polyload-status', Value: 'FAILED' });
   });
 
+  it('counts the rejects of a Validate that stopped on its threshold, and the rest as unprocessed', async () => {
+    const id = runId('0000000000000000a008');
+    const run: RunInput = {
+      runId: id,
+      pipeline: 'care-tasks',
+      source: {
+        bucket: stack.s3.buckets.landing,
+        key: 'incoming/care-tasks/threshold.csv',
+        etag: 'e',
+        size: 1,
+      },
+      startedAt: new Date().toISOString(),
+      maxConcurrency: 1,
+    };
+    await put(run.source.bucket, run.source.key, 'Subject,Who\nA,P-1\nB,\nC,\n');
+    await put(
+      work(),
+      `runs/${id}/rejected.csv`,
+      'line,column,value,rule,message\n3,Who,,required,missing\n4,Who,,required,missing\n4,Subject,C,x,y\n',
+    );
+    const result = await call<unknown, RunReport>(report, {
+      run,
+      failure: { Error: 'RejectThresholdError', Cause: '{"errorMessage":"2 of 3 rows rejected"}' },
+    });
+    expect(result.counts).toEqual({ total: 3, succeeded: 0, failed: 0, rejected: 2, unprocessed: 1 });
+    expect(result.files.rejected).toBe(`runs/${id}/rejected.csv`);
+  });
+
   it('reports a run that failed mid-load: parts without a summary are unprocessed line by line', async () => {
     const id = runId('0000000000000000a007');
     const part = retarget(event<PartState>('upload').part, id);

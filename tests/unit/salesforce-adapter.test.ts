@@ -6,6 +6,7 @@ import {
   SalesforceAuthError,
   SalesforceRequestError,
   SalesforceThrottledError,
+  SalesforceUnavailableError,
 } from '../../functions/shared/errors.ts';
 import type { SalesforceSettings } from '../../functions/shared/salesforce/auth.ts';
 import {
@@ -132,6 +133,32 @@ describe('Salesforce adapter against the emulator', () => {
     await port.abortJob(job.id);
     (emu.context.sessions as unknown as { expireAll(): void }).expireAll();
     await expect(text(await port.results(job.id, 'unprocessedrecords'))).resolves.toBeTypeOf('string');
+  });
+
+  it('refuses to replay an upload whose session expired mid-way, as a retryable error, and recovers after', async () => {
+    const port = createSalesforcePort(clientCredentials());
+    const job = await port.createJob({ object: 'Account', operation: 'insert' });
+    (emu.context.sessions as unknown as { expireAll(): void }).expireAll();
+    await expect(port.uploadJobData(job.id, Readable.from(['Name\n', 'Acme\n']))).rejects.toBeInstanceOf(
+      SalesforceUnavailableError,
+    );
+    // The retried Upload step aborts that job and makes a new one; the session renews on the way.
+    expect((await port.abortJob(job.id)).state).toBe('Aborted');
+  });
+
+  it('maps injected server errors on a job creation to a retryable named error', async () => {
+    const port = createSalesforcePort(clientCredentials());
+    await port.describe('Account');
+    emu.context.faults.set('http5xx=1');
+    try {
+      const error = await port.createJob({ object: 'Account', operation: 'insert' }).catch((e: unknown) => e);
+      expect(
+        [SalesforceThrottledError, SalesforceUnavailableError].some((type) => error instanceof type),
+      ).toBe(true);
+      expect((error as Error).cause).toBeInstanceOf(Error);
+    } finally {
+      emu.context.faults.set('http5xx=0');
+    }
   });
 
   it('turns REQUEST_LIMIT_EXCEEDED into SalesforceThrottledError and reports it', async () => {
