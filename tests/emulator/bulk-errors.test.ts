@@ -227,6 +227,17 @@ describe('row-level failures end in JobComplete', () => {
     );
   });
 
+  it('DUPLICATE_EXTERNAL_ID when a relationship value matches more than one parent (text UNCONFIRMED)', async () => {
+    await runIngestJob(
+      org.conn,
+      { object: 'Lead', operation: 'insert' },
+      'LastName,Company,Email\nSame A,Acme,same@lead.example\nSame B,Acme,same@lead.example\n',
+    );
+    expect(await failOne('Task', 'Subject,Lead:Who.Email\nAmbiguous,same@lead.example\n')).toBe(
+      'DUPLICATE_EXTERNAL_ID:Foreign key external ID: same@lead.example matched more than one record for field Email in entity Lead:--',
+    );
+  });
+
   it('ENTITY_IS_DELETED when updating a deleted record', async () => {
     const id = await insertOne('Account', 'Name\nGone\n');
     await runIngestJob(org.conn, { object: 'Account', operation: 'delete' }, `Id\n${id}\n`);

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IdGenerator, isValidId, to18 } from '../ids.ts';
 import type { IngestJob } from './job.ts';
@@ -47,6 +47,8 @@ export class JobRepository {
 
   /** Writes job.json atomically so a crash never leaves a half-written job. */
   save(job: IngestJob): void {
+    // A temporary data dir is removed on stop; a job finishing late must not bring it back.
+    if (!existsSync(this.dir)) return;
     const jobDir = join(this.dir, job.id);
     mkdirSync(jobDir, { recursive: true });
     const tmp = join(jobDir, 'job.json.tmp');
