@@ -142,9 +142,6 @@ function esbuildOptions(logicalId: string, properties: Record<string, unknown>):
       case 'Loader':
         options.loader = pairs(logicalId, name, value) as BuildOptions['loader'];
         break;
-      case 'Define':
-        options.define = pairs(logicalId, name, value);
-        break;
       default:
         throw new Error(`${logicalId}: BuildProperties.${name} is not supported by local/build.ts`);
     }
