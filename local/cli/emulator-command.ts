@@ -54,7 +54,9 @@ export async function emulatorCommand(args: string[]): Promise<number> {
       '  login and instance URL: the address above',
       '  client credentials:     polyload-local / polyload-local-secret (runs as integration@polyload.local)',
       `  token:                  curl -d grant_type=client_credentials -d client_id=polyload-local -d client_secret=polyload-local-secret ${emulator.url}/services/oauth2/token`,
-      values['data-dir'] ? `  data directory:         ${values['data-dir']}` : '  data: temporary (use --data-dir to keep it)',
+      values['data-dir']
+        ? `  data directory:         ${values['data-dir']}`
+        : '  data: temporary (use --data-dir to keep it)',
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),

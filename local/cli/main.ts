@@ -1,9 +1,15 @@
+import { localUpCommand } from '../stack/local-up-command.ts';
 import { UsageError } from './args.ts';
 import { emulatorCommand } from './emulator-command.ts';
+import { runCommand } from './run-command.ts';
 
 const USAGE = `Usage: polyload <command> [options]
 
 Commands:
+  run FILE --mapping F [--salesforce URL] [--out DIR] [--json] [--dry-run]
+        Run the real state machine locally on FILE (embedded Salesforce emulator unless --salesforce).
+  local up [--port-s3 N] [--port-sfn N] [--port-ssm N] [--port-salesforce N] [--data-dir D]
+        Start the whole local stack (S3, Step Functions, SSM, Salesforce) and keep it up.
   emulator [--port N] [--host H] [--schema F] [--seed F...] [--faults SPEC] [--data-dir D]
         Start the local Salesforce (Bulk API 2.0 emulator) and print its base URL.
 
@@ -13,6 +19,12 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      case 'run':
+        return await runCommand(rest);
+      case 'local':
+        if (rest[0] !== 'up')
+          throw new UsageError(`unknown local command '${rest[0] ?? ''}' (did you mean 'local up'?)`);
+        return await localUpCommand(rest.slice(1));
       case 'emulator':
         return await emulatorCommand(rest);
       case undefined:
