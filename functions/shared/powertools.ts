@@ -11,4 +11,6 @@ const namespace = process.env.POWERTOOLS_METRICS_NAMESPACE || 'Polyload';
 
 export const logger = new Logger({ serviceName });
 
-export const metrics = new Metrics({ serviceName, namespace });
+// Metrics' own notices (an invocation with no metric to publish) go through the structured logger, so
+// they obey POWERTOOLS_LOG_LEVEL instead of printing on the console.
+export const metrics = new Metrics({ serviceName, namespace, logger });
