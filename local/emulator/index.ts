@@ -9,7 +9,7 @@ import { ensureIntegrationUser } from './auth/users.ts';
 import type { EmulatorContext, FaultSpec, Quirks } from './context.ts';
 import { createFaults } from './faults.ts';
 import { Router, sendJson } from './http/router.ts';
-import { registerIngestRoutes, resumeJobs } from './ingest/routes.ts';
+import { registerIngestRoutes, resumeJobs, suspendJobs } from './ingest/routes.ts';
 import { createApiLimits, registerLimitsRoutes } from './limits.ts';
 import { registerDescribeRoutes } from './schema/describe-routes.ts';
 import { createSchemaIndex } from './schema/index.ts';
@@ -101,6 +101,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Jobs still processing stop at a batch boundary and resume on the next start (with --data-dir).
+      await suspendJobs(context);
       store.close();
       if (temporary) rmSync(dataDir, { recursive: true, force: true });
     },
