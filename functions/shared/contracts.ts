@@ -125,7 +125,14 @@ export interface RunReport {
   source: SourceObject;
   pipeline: string;
   counts: { total: number; succeeded: number; failed: number; rejected: number; unprocessed: number };
-  jobs: { id: string; object: string; operation: Operation; state: string; recordsProcessed: number; recordsFailed: number }[];
+  jobs: {
+    id: string;
+    object: string;
+    operation: Operation;
+    state: string;
+    recordsProcessed: number;
+    recordsFailed: number;
+  }[];
   files: { succeeded?: string; failed?: string; rejected?: string; unprocessed?: string };
   apiCalls: number;
   durationMs: number;

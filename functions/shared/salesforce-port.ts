@@ -49,7 +49,11 @@ export type ResultKind = 'successfulResults' | 'failedResults' | 'unprocessedrec
  */
 export interface SalesforcePort {
   describe(object: string): Promise<SObjectDescribe>;
-  createJob(input: { object: string; operation: Operation; externalIdFieldName?: string }): Promise<IngestJobInfo>;
+  createJob(input: {
+    object: string;
+    operation: Operation;
+    externalIdFieldName?: string;
+  }): Promise<IngestJobInfo>;
   /** The single upload of a job, streamed. */
   uploadJobData(jobId: string, csv: Readable): Promise<void>;
   closeJob(jobId: string): Promise<IngestJobInfo>;

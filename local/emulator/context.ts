@@ -56,7 +56,10 @@ export interface Faults {
   /** Replaces some or all settings at run time (tests flip faults on and off mid-run). */
   set(patch: Partial<FaultSpec> | string): void;
   /** Decides, deterministically, whether this metered request gets an injected HTTP fault. */
-  requestFault(method: string, path: string): { status: number; errorCode: string; message: string } | undefined;
+  requestFault(
+    method: string,
+    path: string,
+  ): { status: number; errorCode: string; message: string } | undefined;
   /** Decides whether this row fails with UNABLE_TO_LOCK_ROW. */
   rowLocked(): boolean;
 }

@@ -82,7 +82,8 @@ function checkApiVersion(version: string | undefined): void {
     // Retired versions answer 410 GONE; the body text is not documented.
     throw new ApiError(410, 'API_VERSION_RETIRED', `API version ${version} has been retired`);
   }
-  if (n > Number(LATEST_API_VERSION)) throw new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
+  if (n > Number(LATEST_API_VERSION))
+    throw new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
 }
 
 function sendError(ctx: RequestContext, err: unknown): void {

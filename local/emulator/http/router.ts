@@ -91,9 +91,7 @@ export class Router {
   match(
     method: string,
     path: string,
-  ):
-    | { route: Route; params: Record<string, string> }
-    | { route: undefined; methodNotAllowed: string[] } {
+  ): { route: Route; params: Record<string, string> } | { route: undefined; methodNotAllowed: string[] } {
     const allowed: string[] = [];
     for (const route of this.routes) {
       const m = route.pattern.exec(path);
