@@ -352,12 +352,13 @@ describe('events/env.json', () => {
     }
   });
 
-  it("uses the local stack's bucket, state machine and the default stage's SSM path", () => {
+  it("uses the local stack's bucket, state machine and the SSM path local up fills for containers", () => {
     for (const id of functions) {
       const vars = env[id] ?? {};
       expect(vars.WORK_BUCKET, id).toBe('polyload-work');
       if ('SALESFORCE_PARAMETER_PATH' in vars)
-        expect(vars.SALESFORCE_PARAMETER_PATH, id).toBe('/polyload/dev/salesforce');
+        // `polyload local up` puts a login URL that containers can reach (host.docker.internal) under this path.
+        expect(vars.SALESFORCE_PARAMETER_PATH, id).toBe('/polyload/local-docker/salesforce');
       if ('SALESFORCE_API_VERSION' in vars) expect(vars.SALESFORCE_API_VERSION, id).toBe('62.0');
     }
     expect(env.TriggerFunction?.STATE_MACHINE_ARN).toBe(
