@@ -1,0 +1,262 @@
+/**
+ * `npm run bench [-- --rows N[,N...]] [--only NAME]`: measured throughput and peak memory of the
+ * emulator's ingest, the pipeline's data-plane steps against a plain pass over the same file, and a
+ * full local run. Each measurement runs in its own process; the table goes to stdout and everything
+ * to .polyload/bench/results.json. docs/benchmarks.md explains the numbers.
+ */
+import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import type { RunInput } from '../../functions/shared/contracts.ts';
+import { putText, s3Client, writeObjectStream } from '../../functions/shared/s3.ts';
+import { startLocalStack } from '../stack/index.ts';
+import {
+  type CarePopulation,
+  formatTable,
+  type Measurement,
+  measureInChild,
+  megabytes,
+  thousands,
+  writeCareSeeds,
+  writeCareTasks,
+  writeContacts,
+} from './lib.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const MAPPING = join(root, 'mappings', 'care-tasks.yaml');
+const POPULATION: CarePopulation = { patients: 20_000, prospects: 5_000 };
+
+const BENCHMARKS = {
+  'emulator-ingest': { sizes: [100_000, 300_000, 1_000_000], run: emulatorIngest },
+  'data-plane': { sizes: [100_000, 300_000, 1_000_000], run: dataPlane },
+  pipeline: { sizes: [50_000], run: fullPipeline },
+} satisfies Record<string, { sizes: number[]; run: (sizes: number[], dir: string) => Promise<Report> }>;
+type BenchmarkName = keyof typeof BENCHMARKS;
+
+interface Report {
+  measurements: Measurement[];
+  table: string;
+  memoryGrowth?: Record<string, Growth>;
+}
+
+const rate = (m: Measurement) => thousands(m.rows / m.seconds);
+const memoryCells = (m: Measurement) => [
+  megabytes(m.memory.maxRss),
+  m.memory.liveHeap ? megabytes(m.memory.liveHeap) : '-',
+  megabytes(m.memory.heapUsed),
+  megabytes(m.memory.external),
+  megabytes(m.memory.arrayBuffers),
+];
+const MEMORY_HEADERS = ['peak RSS MB', 'live heap MB', 'heap MB', 'external MB', 'arrayBuffers MB'];
+
+/** Memory of the largest size over the smallest, per step: 1.00 means it did not grow with the file. */
+interface Growth {
+  maxRss: number;
+  /** Absent when either size finished without a full collection. */
+  liveHeap?: number;
+}
+
+function growth(
+  measurements: Measurement[],
+  key: (m: Measurement) => string,
+): Record<string, Growth> | undefined {
+  const ratios: Record<string, Growth> = {};
+  for (const [k, list] of Map.groupBy(measurements, key)) {
+    const sorted = list.toSorted((a, b) => a.rows - b.rows);
+    const [small, large] = [sorted[0], sorted.at(-1)];
+    if (!small || !large || large.rows === small.rows) continue;
+    ratios[k] = { maxRss: large.memory.maxRss / small.memory.maxRss };
+    if (small.memory.liveHeap && large.memory.liveHeap) {
+      ratios[k].liveHeap = large.memory.liveHeap / small.memory.liveHeap;
+    }
+  }
+  return Object.keys(ratios).length > 0 ? ratios : undefined;
+}
+
+/** Benchmark 1: one Bulk job per size through the emulator (jsforce upload, fetch-streamed results). */
+async function emulatorIngest(sizes: number[], dir: string): Promise<Report> {
+  const measurements: Measurement[] = [];
+  const rows: string[][] = [];
+  for (const size of sizes) {
+    const file = join(dir, `contacts-${size}.csv`);
+    const bytes = await writeContacts(file, size);
+    const m = await measureInChild('emulator-ingest', { file, rows: size });
+    rmSync(file);
+    m.details = { ...m.details, bytes };
+    measurements.push(m);
+    const d = m.details as Record<string, number>;
+    rows.push([
+      thousands(size),
+      megabytes(bytes),
+      m.seconds.toFixed(1),
+      rate(m),
+      (d.uploadSeconds ?? 0).toFixed(1),
+      (d.processSeconds ?? 0).toFixed(1),
+      (d.resultsSeconds ?? 0).toFixed(1),
+      ...memoryCells(m),
+    ]);
+  }
+  const headers = [
+    'rows',
+    'file MB',
+    'total s',
+    'rows/s',
+    'upload s',
+    'process s',
+    'results s',
+    ...MEMORY_HEADERS,
+  ];
+  return {
+    measurements,
+    table: formatTable(headers, rows),
+    memoryGrowth: growth(measurements, () => 'ingest'),
+  };
+}
+
+/**
+ * Benchmark 2: Validate, Transform and Split (real handlers, each in its own process) on one file, and
+ * the plain pass over the same file as the baseline. The local stack runs here, in the parent, so a
+ * step's peak memory is the handler's alone — what its Lambda's memory size must cover.
+ */
+async function dataPlane(sizes: number[], dir: string): Promise<Report> {
+  const stack = await startLocalStack({ applyEnv: true, trigger: false, logLevel: 'ERROR' });
+  const measurements: Measurement[] = [];
+  const rows: string[][] = [];
+  try {
+    const work = stack.s3.buckets.work;
+    const landing = stack.s3.buckets.landing;
+    await putText(work, 'mappings/care-tasks.yaml', readFileSync(MAPPING, 'utf8'), 'application/yaml');
+    for (const size of sizes) {
+      const file = join(dir, `care-tasks-${size}.csv`);
+      const bytes = await writeCareTasks(file, size, POPULATION);
+      const key = `bench/care-tasks-${size}.csv`;
+      const writer = writeObjectStream(landing, key, 'text/csv');
+      await Promise.all([pipeline(createReadStream(file), writer.stream), writer.done]);
+      rmSync(file);
+      const head = await s3Client().send(new HeadObjectCommand({ Bucket: landing, Key: key }));
+      const run: RunInput = {
+        runId: `care-tasks-bench-${size}`,
+        pipeline: 'care-tasks',
+        source: { bucket: landing, key, etag: (head.ETag ?? '').replaceAll('"', ''), size: bytes },
+        startedAt: new Date().toISOString(),
+        maxConcurrency: 1,
+      };
+      const env = stack.env;
+      const baseline = await measureInChild('plain-pass', { env, run });
+      if (baseline.rows !== size) throw new Error(`plain pass read ${baseline.rows} rows of ${size}`);
+      const validate = await measureInChild('validate', { env, rows: size, state: { run } });
+      const validation = validate.details?.output;
+      const transform = await measureInChild('transform', { env, rows: size, state: { run, validation } });
+      const split = await measureInChild('split', {
+        env,
+        rows: size,
+        state: { run, transform: transform.details?.output },
+      });
+      for (const m of [baseline, validate, transform, split]) {
+        m.details = { ...m.details, bytes, ratioToBaseline: baseline.seconds / m.seconds };
+        measurements.push(m);
+        rows.push([
+          thousands(size),
+          m.scenario,
+          m.seconds.toFixed(1),
+          rate(m),
+          m === baseline ? '1.00' : (baseline.seconds / m.seconds).toFixed(2),
+          ...memoryCells(m),
+        ]);
+      }
+    }
+  } finally {
+    await stack.stop();
+  }
+  const headers = ['rows', 'step', 's', 'rows/s', 'x plain pass', ...MEMORY_HEADERS];
+  return {
+    measurements,
+    table: formatTable(headers, rows),
+    memoryGrowth: growth(measurements, (m) => m.scenario),
+  };
+}
+
+/** Benchmark 3: the whole run as `polyload run` drives it, everything in one process. */
+async function fullPipeline(sizes: number[], dir: string): Promise<Report> {
+  const seeds = await writeCareSeeds(dir, POPULATION);
+  const measurements: Measurement[] = [];
+  const rows: string[][] = [];
+  for (const size of sizes) {
+    const file = join(dir, `care-tasks-${size}.csv`);
+    await writeCareTasks(file, size, POPULATION);
+    const m = await measureInChild('pipeline', { file, rows: size, seeds, mapping: MAPPING });
+    rmSync(file);
+    measurements.push(m);
+    const d = m.details as Record<string, number>;
+    rows.push([
+      thousands(size),
+      m.seconds.toFixed(1),
+      rate(m),
+      String(d.apiCalls),
+      String(d.jobs),
+      String(d.largestHistory),
+      ...memoryCells(m),
+    ]);
+  }
+  const headers = ['rows', 'end-to-end s', 'rows/s', 'API calls', 'jobs', 'max history', ...MEMORY_HEADERS];
+  return {
+    measurements,
+    table: formatTable(headers, rows),
+    memoryGrowth: growth(measurements, () => 'pipeline'),
+  };
+}
+
+const { values } = parseArgs({
+  options: { rows: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+});
+if (values.help) {
+  process.stdout.write(
+    'Usage: npm run bench [-- --rows N[,N...]] [--only emulator-ingest|data-plane|pipeline]\n',
+  );
+  process.exit(0);
+}
+const names = Object.keys(BENCHMARKS) as BenchmarkName[];
+if (values.only !== undefined && !names.includes(values.only as BenchmarkName)) {
+  process.stderr.write(`bench: --only must be one of ${names.join(', ')}\n`);
+  process.exit(2);
+}
+const rowsOption = values.rows?.split(',').map(Number);
+if (rowsOption?.some((n) => !Number.isInteger(n) || n < 1)) {
+  process.stderr.write('bench: --rows takes positive integers, e.g. --rows 10000 or --rows 10000,50000\n');
+  process.exit(2);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'polyload-bench-'));
+const results: Record<string, Report> = {};
+try {
+  for (const name of values.only ? [values.only as BenchmarkName] : names) {
+    const { sizes, run } = BENCHMARKS[name];
+    process.stderr.write(`bench: ${name}...\n`);
+    const report = await run(rowsOption ?? sizes, dir);
+    results[name] = report;
+    process.stdout.write(`\n## ${name}\n\n${report.table}\n`);
+    if (report.memoryGrowth) {
+      const lines = Object.entries(report.memoryGrowth).map(
+        ([step, g]) =>
+          `  ${step}: peak RSS x${g.maxRss.toFixed(2)}${g.liveHeap ? `, live heap x${g.liveHeap.toFixed(2)}` : ''}`,
+      );
+      process.stdout.write(`\nmemory of the largest size / the smallest:\n${lines.join('\n')}\n`);
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const out = join(root, '.polyload', 'bench');
+mkdirSync(out, { recursive: true });
+const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory: totalmem(), node: process.version };
+writeFileSync(
+  join(out, 'results.json'),
+  `${JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2)}\n`,
+);
+process.stdout.write(
+  `\nresults: .polyload/bench/results.json (${machine.cpus} cores, Node ${machine.node})\n`,
+);
