@@ -28,7 +28,9 @@ export async function transformHandler(input: {
     { describe: async (object) => (await salesforce()).describe(object) },
     { bucket: workBucket, apiVersion: salesforceApiVersion, mode: 'preferCache' },
   );
-  const plan = await loadPlan(workBucket, validation.mappingKey, describe);
+  const plan = await loadPlan(workBucket, validation.mappingKey, describe, {
+    apiVersion: salesforceApiVersion,
+  });
   const fileLabel = sourceLabel(run.source);
   const { rows } = await openSourceCsv(run.source, plan);
   const result = await transformRows({

@@ -41,6 +41,7 @@ export async function validateHandler(input: { run: RunInput }): Promise<Validat
     planMapping(
       mapping,
       cachedDescribe(port, { bucket: workBucket, apiVersion: salesforceApiVersion, mode: 'refresh' }),
+      { apiVersion: salesforceApiVersion },
     ),
   );
 

@@ -45,8 +45,11 @@ describe('parseMapping', () => {
       rejectThreshold: { kind: 'ratio', value: 0.05 },
     });
     const who = mapping.fields.find((f) => f.field === 'WhoId');
-    expect(who).toMatchObject({ kind: 'lookup', column: 'who_ref', typeColumn: 'who_type' });
-    expect(who?.kind === 'lookup' && [...(who.typeValues ?? [])]).toEqual([
+    expect(who).toMatchObject({
+      source: { kind: 'column', column: 'who_ref' },
+      reference: { typeColumn: 'who_type' },
+    });
+    expect([...(who?.reference?.typeValues ?? [])]).toEqual([
       ['patient', 'Contact'],
       ['prospect', 'Lead'],
     ]);
@@ -58,15 +61,20 @@ describe('parseMapping', () => {
       'm.yaml',
     );
     expect(mapping.fields).toMatchObject([
-      { field: 'Subject', kind: 'column', column: 'subject', required: false, at: { line: 4, col: 3 } },
-      { field: 'Status', kind: 'constant', value: 'Completed' },
-      { field: 'Priority', kind: 'column', column: 'prio', required: true },
+      {
+        field: 'Subject',
+        source: { kind: 'column', column: 'subject' },
+        required: false,
+        at: { line: 4, col: 3 },
+      },
+      { field: 'Status', source: { kind: 'constant', value: 'Completed' } },
+      { field: 'Priority', source: { kind: 'column', column: 'prio' }, required: true },
     ]);
   });
 
   it('points at the line and column of an unknown key', () => {
     expect(parseError(`${TASK_HEAD}  Subject: { colum: subject }\n`)).toBe(
-      'm.yaml:4:14: unknown key "colum" in field Subject (expected one of: column, constant, required, blank, lookup, typeColumn, typeValues)',
+      'm.yaml:4:14: unknown key "colum" in field Subject (did you mean column?)',
     );
   });
 
@@ -81,7 +89,7 @@ describe('parseMapping', () => {
     expect(message.split('\n')).toEqual([
       'm.yaml:2:12: operation "merge" is not one of insert, update, upsert, delete, hardDelete',
       'm.yaml:3:18: rejectThreshold must be a count of rows (0, 25), a ratio below 1 (0.05) or a percentage ("5%")',
-      'm.yaml:5:3: Subject: a constant cannot also have a column or a lookup',
+      'm.yaml:5:3: Subject: a field takes its value from one of column, constant, template or join, not column and constant',
     ]);
   });
 
@@ -160,7 +168,7 @@ describe('planMapping', () => {
     expect(
       await planError('object: Account\noperation: insert\nfields:\n  Name: n\n  BillingAddress: a\n'),
     ).toBe(
-      'm.yaml:5:3: BillingAddress is a compound field and cannot be loaded directly; map its components instead: BillingStreet, BillingCity, BillingState, BillingPostalCode, BillingCountry, BillingLatitude, BillingLongitude, BillingGeocodeAccuracy',
+      'm.yaml:5:3: BillingAddress is a compound field and cannot be loaded directly; map its components instead: BillingStreet, BillingCity, BillingState, BillingPostalCode, BillingCountry, BillingLatitude, BillingLongitude, BillingGeocodeAccuracy (or read them all with address: ...)',
     );
   });
 

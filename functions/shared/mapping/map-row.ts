@@ -1,22 +1,22 @@
 /**
  * Applies a planned mapping to one source row. Validate and Transform both call `mapRow`, so the rows
  * Transform skips are exactly the rows Validate rejected. A row that loads belongs to a group — a job
- * signature: the target object chosen for each per-row lookup — and its values follow that group's
- * Bulk CSV columns.
+ * signature: the choice made for each reference field with several ways to load (Contact or Lead by
+ * external id, raw Ids) — and its values follow that group's Bulk CSV columns.
  */
 import { InvalidFileError } from '../errors.ts';
-import type { MappingPlan, PlannedField } from './plan-mapping.ts';
+import { RAW_ID_TYPE } from './parse-mapping.ts';
+import type { MappingPlan, PlannedChoice, PlannedField, PlannedReference } from './plan-mapping.ts';
 
 /** Why a row is not loaded; one line of rejected.csv. */
 export interface Reject {
   line: number;
   column: string;
   value: string;
-  rule: RejectRule;
+  /** `columnCount`, `lookupType`, `lookupTarget`, a value rule (`required`, `type.date`...) or a compound rule. */
+  rule: string;
   message: string;
 }
-
-export type RejectRule = 'columnCount' | 'required' | 'lookupType' | 'lookupTarget';
 
 export type MappedRow = { ok: true; group: string; values: string[] } | { ok: false; rejects: Reject[] };
 
@@ -25,16 +25,25 @@ export interface BoundPlan {
   plan: MappingPlan;
   width: number;
   fields: BoundField[];
+  /** Per compound input, the indexes of the columns it reads. */
+  compoundColumns: number[][];
 }
 
 interface BoundField {
   planned: PlannedField;
-  columnIndex: number;
+  /** The raw value, for fields whose value is not chosen per reference target or compound. */
+  read: (record: readonly string[]) => string;
+  /** Name of the source column(s), for rejects. */
+  label: string;
+  /** Per reference choice, how to read its value and its column's name. */
+  choices: { read: (record: readonly string[]) => string; label: string }[];
   typeIndex: number;
 }
 
 /** Bulk API: `#N/A` sets a field to null; an empty cell leaves it unchanged (null on insert). */
 export const BULK_NULL = '#N/A';
+
+const ID_SHAPE = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 
 /**
  * Finds the mapping's columns in the header (exact name first, then ignoring case and surrounding
@@ -49,83 +58,207 @@ export function bindHeader(plan: MappingPlan, header: readonly string[], fileLab
     if (!loose.has(key)) loose.set(key, index);
   });
   const missing: string[] = [];
-  const find = (column: string | undefined, role: string): number => {
-    if (column === undefined) return -1;
+  const reported = new Set<string>();
+  const find = (column: string, role: string): number => {
     const index = exact.get(column) ?? loose.get(column.trim().toLowerCase());
-    if (index === undefined) missing.push(`"${column}" (${role})`);
+    if (index === undefined && !reported.has(column)) {
+      reported.add(column);
+      missing.push(`"${column}" (${role})`);
+    }
     return index ?? -1;
   };
-  const fields = plan.fields.map((planned) => ({
-    planned,
-    columnIndex: find(planned.column, `${planned.field}`),
-    typeIndex: find(planned.typeColumn, `${planned.field}'s type`),
-  }));
+  const cell = (index: number) => (record: readonly string[]) => record[index] ?? '';
+  const fields = plan.fields.map((planned): BoundField => {
+    const source = planned.source;
+    let read: BoundField['read'] = () => '';
+    let label = '';
+    if (source.kind === 'column') {
+      read = cell(find(source.column, planned.field));
+      label = source.column;
+    } else if (source.kind === 'constant') {
+      const value = source.value;
+      read = () => value;
+    } else if (source.kind === 'template') {
+      const parts = source.template.split(/\{([^{}]+)\}/);
+      const readers = parts.map((part, i) =>
+        i % 2 === 1 ? cell(find(part.trim(), planned.field)) : () => part,
+      );
+      read = (record) => {
+        // A template over blank columns is blank, not its literal text alone.
+        if (readers.every((r, i) => i % 2 === 0 || r(record).trim() === '')) return '';
+        return readers.map((r) => r(record).trim()).join('');
+      };
+      label = source.columns.join('+');
+    } else if (source.kind === 'join') {
+      const readers = source.columns.map((c) => cell(find(c, planned.field)));
+      const separator = source.separator;
+      read = (record) =>
+        readers
+          .map((r) => r(record).trim())
+          .filter((v) => v !== '')
+          .join(separator);
+      label = source.columns.join('+');
+    }
+    const choices = (planned.reference?.choices ?? []).map((choice) =>
+      choice.column !== undefined
+        ? { read: cell(find(choice.column, `${planned.field} ${choiceName(choice)}`)), label: choice.column }
+        : { read, label },
+    );
+    const typeColumn = planned.reference?.typeColumn;
+    return {
+      planned,
+      read,
+      label,
+      choices,
+      typeIndex: typeColumn === undefined ? -1 : find(typeColumn, `${planned.field}'s type`),
+    };
+  });
+  const compoundColumns = plan.compounds.map((compound) =>
+    compound.columns.map((column) => find(column, compound.label)),
+  );
   if (missing.length > 0) {
     throw new InvalidFileError(
       `${fileLabel}:1: the header has no column ${missing.join(', ')}, which mapping ${plan.file} reads`,
     );
   }
-  return { plan, width: header.length, fields };
+  return { plan, width: header.length, fields, compoundColumns };
 }
 
-/**
- * One output cell, or the row's rejects, for each kind of field. A new kind of field mapping is a new
- * entry here (and in parse-mapping's shapes).
- */
-const CELL_RULES: Record<
-  PlannedField['kind'],
-  (
-    field: BoundField,
-    record: readonly string[],
-    line: number,
-    rejects: Reject[],
-  ) => { cell: string; choice?: number }
-> = {
-  constant: ({ planned }) => ({ cell: planned.value ?? '' }),
-  column: ({ planned, columnIndex }, record, line, rejects) => {
-    const value = record[columnIndex] ?? '';
-    if (!isBlank(value)) return { cell: value };
-    if (planned.required) rejects.push(requiredReject(planned, line));
-    return { cell: blankCell(planned) };
-  },
-  lookup: ({ planned, columnIndex, typeIndex }, record, line, rejects) => {
-    const value = record[columnIndex] ?? '';
-    const targets = planned.targets ?? [];
-    if (isBlank(value)) {
-      if (planned.required) rejects.push(requiredReject(planned, line));
-      // No parent: the cell is empty in whichever target's column, so keep the row with the first target.
-      return { cell: blankCell(planned), choice: 0 };
-    }
-    if (!planned.typeColumn || !planned.typeValues) return { cell: value, choice: 0 };
-    const type = (record[typeIndex] ?? '').trim();
-    const object = planned.typeValues.get(type.toLowerCase());
-    if (object === undefined) {
-      const known = [...planned.typeValues.keys()].join(', ');
-      rejects.push({
-        line,
-        column: planned.typeColumn,
-        value: type,
-        rule: 'lookupType',
-        message: type
-          ? `${planned.typeColumn} "${type}" is not a known type for ${planned.field} (expected one of: ${known})`
-          : `${planned.typeColumn} is blank; ${planned.field} needs it to choose the parent type (${known})`,
-      });
-      return { cell: '' };
-    }
-    const choice = targets.findIndex((t) => t.object === object);
+function choiceName(choice: PlannedChoice): string {
+  return choice.kind === 'lookup' ? choice.object : 'Id';
+}
+
+/** The cell of a reference field, and which of its choices the row takes. */
+function mapReference(
+  field: BoundField,
+  reference: PlannedReference,
+  record: readonly string[],
+  line: number,
+  rejects: Reject[],
+): { cell: string; choice: number } {
+  const { planned } = field;
+  const reject = (column: string, value: string, rule: string, message: string) => {
+    rejects.push({ line, column, value, rule, message });
+    return { cell: '', choice: 0 };
+  };
+  const idChoice = reference.choices.findIndex((c) => c.kind === 'id');
+  const type = field.typeIndex >= 0 ? (record[field.typeIndex] ?? '').trim() : '';
+  let choice: number | undefined;
+  if (type !== '') {
+    const object = reference.typeValues?.get(type.toLowerCase());
+    const typeColumn = reference.typeColumn ?? '';
+    const known = [...(reference.typeValues?.keys() ?? [])].join(', ');
+    if (object === undefined)
+      return reject(
+        typeColumn,
+        type,
+        'lookupType',
+        `${typeColumn} "${type}" is not a known type for ${planned.field} (expected one of: ${known})`,
+      );
+    choice =
+      object === RAW_ID_TYPE
+        ? idChoice
+        : reference.choices.findIndex((c) => c.kind === 'lookup' && c.object === object);
     if (choice === -1) {
-      rejects.push({
-        line,
-        column: planned.typeColumn,
-        value: type,
-        rule: 'lookupTarget',
-        message: `${planned.typeColumn} "${type}" means ${object}, which ${planned.field}'s lookup does not cover (${targets.map((t) => t.object).join(', ')})`,
-      });
-      return { cell: '' };
+      // The type names an object with no lookup; a raw Id of that object still loads.
+      const value = idChoice >= 0 ? (field.choices[idChoice]?.read(record) ?? '').trim() : '';
+      const prefixObject = idObject(reference.choices[idChoice], value);
+      if (prefixObject === object) choice = idChoice;
+      else
+        return reject(
+          typeColumn,
+          type,
+          'lookupTarget',
+          `${typeColumn} "${type}" means ${object}, which ${planned.field}'s mapping does not cover (${reference.choices.map(choiceName).join(', ')})`,
+        );
     }
-    return { cell: value, choice };
-  },
-};
+  } else {
+    // No type given: a raw Id says its type with its key prefix; otherwise the one filled target.
+    const filled = reference.choices.flatMap((c, i) =>
+      (field.choices[i]?.read(record) ?? '').trim() !== '' ? [i] : [],
+    );
+    if (filled.length === 0) return { cell: blankCell(field, line, rejects), choice: 0 };
+    const rawId = filled.find((i) =>
+      idObject(reference.choices[i], (field.choices[i]?.read(record) ?? '').trim()),
+    );
+    const lookups = filled.filter((i) => reference.choices[i]?.kind === 'lookup');
+    if (rawId !== undefined) choice = rawId;
+    else if (lookups.length === 1 && (reference.typeColumn === undefined || distinctColumns(field)))
+      choice = lookups[0];
+    else if (lookups.length === 0 && idChoice >= 0) choice = idChoice;
+    else if (reference.typeColumn !== undefined && !distinctColumns(field))
+      return reject(
+        reference.typeColumn,
+        '',
+        'lookupType',
+        `${reference.typeColumn} is blank; ${planned.field} needs it to choose the parent type (${[...(reference.typeValues?.keys() ?? [])].join(', ')})`,
+      );
+    else
+      return reject(
+        lookups.map((i) => field.choices[i]?.label).join('+'),
+        '',
+        'lookupTarget',
+        `${planned.field}: more than one of ${lookups.map((i) => field.choices[i]?.label).join(', ')} is filled; fill one`,
+      );
+  }
+  const index = choice ?? 0;
+  const chosen = reference.choices[index];
+  const source = field.choices[index];
+  const raw = source?.read(record) ?? '';
+  const converted =
+    chosen?.kind === 'id' && planned.convertId ? planned.convertId(raw) : planned.convert(raw);
+  if (!converted.ok) {
+    rejects.push({
+      line,
+      column: source?.label ?? '',
+      value: raw,
+      rule: converted.rule,
+      message: converted.message,
+    });
+    return { cell: '', choice: index };
+  }
+  return { cell: converted.value, choice: index };
+}
+
+function distinctColumns(field: BoundField): boolean {
+  return new Set(field.choices.map((c) => c.label)).size === field.choices.length;
+}
+
+/** The object a well-formed raw Id belongs to, by key prefix, among the choice's accepted objects. */
+function idObject(choice: PlannedChoice | undefined, value: string): string | undefined {
+  if (choice?.kind !== 'id' || !ID_SHAPE.test(value)) return undefined;
+  return choice.prefixes.get(value.slice(0, 3));
+}
+
+/** A reference with nothing in any of its columns: blank rules apply (required, keep or clear). */
+function blankCell(field: BoundField, line: number, rejects: Reject[]): string {
+  const converted = field.planned.convert('');
+  if (converted.ok) return converted.value;
+  const label = field.choices
+    .map((c) => c.label)
+    .filter((l, i, all) => l && all.indexOf(l) === i)
+    .join('+');
+  rejects.push({
+    line,
+    column: label,
+    value: '',
+    rule: converted.rule,
+    message: rejectMessage(field.planned, label, converted),
+  });
+  return '';
+}
+
+/** A blank required value names the column(s) it came from; other messages are the rule's own. */
+function rejectMessage(
+  planned: PlannedField,
+  label: string,
+  result: { rule: string; message: string },
+): string {
+  if (result.rule !== 'required') return result.message;
+  return label
+    ? `${planned.field} is required but column ${label.split('+').join(' + ')} is blank`
+    : `${planned.field} is required but its value is blank`;
+}
 
 /** Maps one source record (its fields and the line it starts on) to Bulk values, or to its rejects. */
 export function mapRow(bound: BoundPlan, record: readonly string[], line: number): MappedRow {
@@ -144,41 +277,79 @@ export function mapRow(bound: BoundPlan, record: readonly string[], line: number
     };
   }
   const rejects: Reject[] = [];
+  const compounds = bound.plan.compounds.map((compound, i) => {
+    const cells = (bound.compoundColumns[i] ?? []).map((index) => record[index] ?? '');
+    const result = compound.parse(cells);
+    if (!result.ok) rejects.push({ line, ...result.reject });
+    return result.ok ? result.values : undefined;
+  });
   const values: string[] = [];
   const choices: number[] = [];
   for (const field of bound.fields) {
-    const { cell, choice } = CELL_RULES[field.planned.kind](field, record, line, rejects);
-    values.push(cell);
-    if (field.planned.typeColumn !== undefined) choices.push(choice ?? 0);
+    const { planned } = field;
+    if (planned.reference) {
+      const { cell, choice } = mapReference(field, planned.reference, record, line, rejects);
+      values.push(cell);
+      if (planned.reference.choices.length > 1) choices.push(choice);
+      continue;
+    }
+    let raw: string;
+    let label = field.label;
+    if (planned.component) {
+      const compound = bound.plan.compounds[planned.component.index];
+      const parsed = compounds[planned.component.index];
+      if (!parsed) {
+        values.push('');
+        continue;
+      }
+      raw = parsed[planned.component.name] ?? '';
+      label = compound?.columns.join('+') ?? '';
+    } else raw = field.read(record);
+    const converted = planned.convert(raw);
+    if (converted.ok) values.push(converted.value);
+    else {
+      rejects.push({
+        line,
+        column: label,
+        value: raw,
+        rule: converted.rule,
+        message: rejectMessage(planned, label, converted),
+      });
+      values.push('');
+    }
   }
   if (rejects.length > 0) return { ok: false, rejects };
   return { ok: true, group: choices.join('.'), values };
 }
 
-/** The Bulk CSV header of a group: field names, and for lookups the header of the chosen target. */
+/** The Bulk CSV header of a group: field names, and for references the header of the chosen way. */
 export function groupColumns(plan: MappingPlan, signature: string): string[] {
   const choices = signatureChoices(signature);
   let next = 0;
   return plan.fields.map((field) => {
-    if (field.kind !== 'lookup') return field.field;
-    const choice = field.typeColumn !== undefined ? (choices[next++] ?? 0) : 0;
-    const target = field.targets?.[choice];
-    if (!target) throw new Error(`signature "${signature}" does not fit mapping ${plan.file}`);
-    return target.header;
+    const reference = field.reference;
+    if (!reference) return field.field;
+    const choice = reference.choices.length > 1 ? (choices[next++] ?? 0) : 0;
+    const chosen = reference.choices[choice];
+    if (!chosen) throw new Error(`signature "${signature}" does not fit mapping ${plan.file}`);
+    return chosen.header;
   });
 }
 
 /**
- * A stable, file-name-safe id for a group: `task-upsert`, plus the chosen target of each per-row
- * lookup (`task-upsert-whoid-contact`). Stable so that a retried Transform writes the same keys.
+ * A stable, file-name-safe id for a group: `task-upsert`, plus the choice of each reference field with
+ * several (`task-upsert-whoid-contact-whatid-account`, `...-whoid-id` for raw Ids). Stable so that a
+ * retried Transform writes the same keys.
  */
 export function groupId(plan: MappingPlan, signature: string): string {
   const choices = signatureChoices(signature);
   const parts = [plan.object, plan.operation];
   let next = 0;
   for (const field of plan.fields) {
-    if (field.typeColumn === undefined) continue;
-    parts.push(field.field, field.targets?.[choices[next++] ?? 0]?.object ?? 'none');
+    const reference = field.reference;
+    if (!reference || reference.choices.length < 2) continue;
+    const chosen = reference.choices[choices[next++] ?? 0];
+    parts.push(field.field, chosen ? choiceName(chosen) : 'none');
   }
   return parts
     .join('-')
@@ -188,24 +359,6 @@ export function groupId(plan: MappingPlan, signature: string): string {
 
 function signatureChoices(signature: string): number[] {
   return signature === '' ? [] : signature.split('.').map(Number);
-}
-
-function isBlank(value: string): boolean {
-  return value.trim() === '';
-}
-
-function blankCell(planned: PlannedField): string {
-  return planned.blank === 'clear' ? BULK_NULL : '';
-}
-
-function requiredReject(planned: PlannedField, line: number): Reject {
-  return {
-    line,
-    column: planned.column ?? '',
-    value: '',
-    rule: 'required',
-    message: `${planned.field} is required but column ${planned.column} is blank`,
-  };
 }
 
 /** A data row after mapping, with the line it starts on. */

@@ -2,20 +2,27 @@
  * Reads a mapping from YAML. Every problem is reported with its place in the file
  * (`care-tasks.yaml:14:7: ...`) and all of them at once, so a user fixes a mapping in one round.
  * Keys are handled by rule tables — one entry per key — so that the mapping language grows by adding
- * entries, not branches.
+ * entries, not branches. Checks that need the org (fields, types, picklists) are planMapping's.
  */
-import { isMap, isScalar, LineCounter, type Node, type Pair, parseDocument, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument, type YAMLMap } from 'yaml';
 import type { Operation } from '../contracts.ts';
 import { MappingError } from '../errors.ts';
+import { didYouMean } from './suggest.ts';
 import type {
   BlankPolicy,
+  CompoundSource,
   FieldMapping,
   LookupTarget,
   Mapping,
+  MappingDefaults,
   Position,
+  ReferenceSpec,
   RejectThreshold,
+  Setting,
   SourceFormat,
+  ValueSource,
 } from './types.ts';
+import { DEFAULT_VALUE_KEYS, FIELD_VALUE_KEYS } from './value-keys.ts';
 
 const OPERATIONS: readonly Operation[] = ['insert', 'update', 'upsert', 'delete', 'hardDelete'];
 const DELIMITER_NAMES: Record<string, string> = {
@@ -33,9 +40,11 @@ const DELIMITER_NAMES: Record<string, string> = {
   backquote: '`',
 };
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+/** `typeValues` target meaning "a raw Salesforce Id; its key prefix says the type". */
+export const RAW_ID_TYPE = 'Id';
 
 /** Collects problems with their positions while the document is walked. */
-class Reader {
+export class Reader {
   readonly problems: string[] = [];
   readonly #file: string;
   readonly #lines: LineCounter;
@@ -66,6 +75,25 @@ class Reader {
     return undefined;
   }
 
+  /** A list of non-empty strings (a single value counts as a list of one). */
+  strings(node: Node | null | undefined, what: string, anchor?: Node | null): string[] | undefined {
+    if (isScalar(node)) {
+      const one = this.string(node, what, anchor);
+      return one === undefined ? undefined : [one];
+    }
+    if (!isSeq(node) || node.items.length === 0) {
+      this.problem(node ?? anchor, `${what} must be a value or a list of values`);
+      return undefined;
+    }
+    const list: string[] = [];
+    for (const item of node.items as Node[]) {
+      const text = this.string(item, `each of ${what}`);
+      if (text === undefined) return undefined;
+      list.push(text);
+    }
+    return list;
+  }
+
   apiName(node: Node | null | undefined, what: string, anchor?: Node | null): string | undefined {
     const name = this.string(node, what, anchor);
     if (name !== undefined && !API_NAME.test(name)) {
@@ -73,6 +101,12 @@ class Reader {
       return undefined;
     }
     return name;
+  }
+
+  boolean(node: Node | null | undefined, what: string, anchor?: Node | null): boolean | undefined {
+    if (isScalar(node) && typeof node.value === 'boolean') return node.value;
+    this.problem(node ?? anchor, `${what} must be true or false`);
+    return undefined;
   }
 
   map(node: Node | null | undefined, what: string, anchor?: Node | null): YAMLMap<Node, Node> | undefined {
@@ -97,9 +131,13 @@ class Reader {
       }
       const rule = Object.hasOwn(rules, key) ? rules[key] : undefined;
       if (rule === undefined) {
+        const known = Object.keys(rules);
+        const hint = didYouMean(key, known);
         this.problem(
           pair.key,
-          `unknown key "${key}" in ${what} (expected one of: ${Object.keys(rules).join(', ')})`,
+          hint
+            ? `unknown key "${key}" in ${what}${hint}`
+            : `unknown key "${key}" in ${what} (expected one of: ${known.join(', ')})`,
         );
         continue;
       }
@@ -120,6 +158,7 @@ interface Draft {
   externalId?: string;
   source: SourceFormat;
   rejectThreshold?: RejectThreshold;
+  defaults: MappingDefaults;
   fields: FieldMapping[];
   at: Partial<Mapping['at']>;
 }
@@ -136,7 +175,11 @@ const TOP_LEVEL: Record<string, TopLevelRule> = {
     const operation = reader.string(value, 'operation', pair.key as Node);
     if (operation === undefined) return;
     if ((OPERATIONS as readonly string[]).includes(operation)) draft.operation = operation as Operation;
-    else reader.problem(value, `operation "${operation}" is not one of ${OPERATIONS.join(', ')}`);
+    else
+      reader.problem(
+        value,
+        `operation "${operation}" is not one of ${OPERATIONS.join(', ')}${didYouMean(operation, OPERATIONS)}`,
+      );
   },
   externalId(value, pair, reader, draft) {
     draft.at.externalId = reader.at(pair.key as Node);
@@ -151,6 +194,21 @@ const TOP_LEVEL: Record<string, TopLevelRule> = {
   },
   rejectThreshold(value, pair, reader, draft) {
     draft.rejectThreshold = readThreshold(value, pair, reader);
+  },
+  defaults(value, pair, reader, draft) {
+    const map = reader.map(value, 'defaults', pair.key as Node);
+    if (!map) return;
+    const rules = { blank: true, ...DEFAULT_VALUE_KEYS };
+    for (const [key, entry] of reader.entries(map, rules, 'defaults')) {
+      const node = (entry.value ?? null) as Node | null;
+      if (key === 'blank') {
+        const blank = readBlank(node, entry, reader);
+        if (blank) draft.defaults.blank = blank;
+        continue;
+      }
+      const setting = readValueSetting(key, node, entry, reader, DEFAULT_VALUE_KEYS);
+      if (setting) draft.defaults.rules[key] = setting;
+    }
   },
   fields(value, pair, reader, draft) {
     draft.at.fields = reader.at(pair.key as Node);
@@ -229,19 +287,55 @@ function readThreshold(
   return undefined;
 }
 
-/** The keys a field's mapping may use, with how each is read. */
+function readBlank(value: Node | null, pair: Pair<Node, Node>, reader: Reader): BlankPolicy | undefined {
+  const text = isScalar(value) ? value.value : undefined;
+  if (text === 'keep' || text === 'clear') return text;
+  reader.problem(
+    value ?? (pair.key as Node),
+    'blank must be keep (an empty cell leaves the field unchanged) or clear (sets it to null with #N/A)',
+  );
+  return undefined;
+}
+
+/** A value-rule key (`type`, `format`, `valueMap`...) checked by its entry in the value key table. */
+function readValueSetting(
+  key: string,
+  value: Node | null,
+  pair: Pair<Node, Node>,
+  reader: Reader,
+  table: typeof FIELD_VALUE_KEYS,
+): Setting | undefined {
+  const check = table[key];
+  const data = value === null ? null : (value.toJSON() as unknown);
+  const problem = check?.(data);
+  if (problem !== undefined) {
+    reader.problem(value ?? (pair.key as Node), `${key} ${problem}`);
+    return undefined;
+  }
+  return { value: data, at: reader.at(pair.key as Node) };
+}
+
+/** What the keys of one field's mapping say, before their combination is checked. */
 interface FieldSpec {
   column?: string;
   constant?: string;
+  template?: { template: string; columns: string[] };
+  join?: string[];
+  separator?: string;
   required?: boolean;
   blank?: BlankPolicy;
   lookup?: LookupTarget[];
+  id?: ReferenceSpec['ids'];
   typeColumn?: string;
   typeValues?: Map<string, string>;
-  at: Partial<Record<keyof Omit<FieldSpec, 'at'>, Position>>;
+  compound?: CompoundSource;
+  rules: Record<string, Setting>;
+  keys: Record<string, Position>;
 }
 
 type FieldRule = (value: Node | null, pair: Pair<Node, Node>, reader: Reader, spec: FieldSpec) => void;
+
+const COMPOUND_KINDS = ['address', 'name', 'geolocation'] as const;
 
 const FIELD_KEYS: Record<string, FieldRule> = {
   column(value, pair, reader, spec) {
@@ -250,18 +344,29 @@ const FIELD_KEYS: Record<string, FieldRule> = {
   constant(value, pair, reader, spec) {
     spec.constant = reader.string(value, 'constant', pair.key as Node);
   },
+  template(value, pair, reader, spec) {
+    const template = reader.string(value, 'template', pair.key as Node);
+    if (template === undefined) return;
+    const columns = [...template.matchAll(/\{([^{}]+)\}/g)].map((m) => (m[1] ?? '').trim());
+    if (columns.length === 0 || columns.some((c) => c === '')) {
+      reader.problem(value, 'template must name at least one column in braces, e.g. "{first} {last}"');
+      return;
+    }
+    spec.template = { template, columns };
+  },
+  join(value, pair, reader, spec) {
+    spec.join = reader.strings(value, 'join', pair.key as Node);
+  },
+  separator(value, _pair, reader, spec) {
+    // A separator may be a single space, which reader.string would refuse as blank only when empty.
+    if (isScalar(value) && typeof value.value === 'string') spec.separator = value.value;
+    else reader.problem(value, 'separator must be text (quote it: ", ")');
+  },
   required(value, pair, reader, spec) {
-    if (isScalar(value) && typeof value.value === 'boolean') spec.required = value.value;
-    else reader.problem(value ?? (pair.key as Node), 'required must be true or false');
+    spec.required = reader.boolean(value, 'required', pair.key as Node);
   },
   blank(value, pair, reader, spec) {
-    const text = isScalar(value) ? value.value : undefined;
-    if (text === 'keep' || text === 'clear') spec.blank = text;
-    else
-      reader.problem(
-        value ?? (pair.key as Node),
-        'blank must be keep (an empty cell leaves the field unchanged) or clear (sets it to null with #N/A)',
-      );
+    spec.blank = readBlank(value, pair, reader);
   },
   lookup(value, pair, reader, spec) {
     const map = reader.map(value, 'lookup', pair.key as Node);
@@ -269,21 +374,49 @@ const FIELD_KEYS: Record<string, FieldRule> = {
     const targets: LookupTarget[] = [];
     for (const entry of map.items) {
       const object = reader.apiName(entry.key, 'a lookup target object');
-      const matchField = reader.apiName(
-        entry.value,
-        `the field to match on ${object ?? 'the target'}`,
-        entry.key,
-      );
-      if (object === undefined || matchField === undefined) continue;
+      if (object === undefined) continue;
+      const target = readLookupTarget(object, entry, reader);
+      if (!target) continue;
       if (targets.some((t) => t.object.toLowerCase() === object.toLowerCase())) {
         reader.problem(entry.key, `lookup target ${object} is given twice`);
         continue;
       }
-      targets.push({ object, matchField, at: reader.at(entry.key) });
+      targets.push(target);
     }
     if (map.items.length === 0)
       reader.problem(pair.key as Node, 'lookup must name at least one target object');
     spec.lookup = targets;
+  },
+  id(value, pair, reader, spec) {
+    const at = reader.at(pair.key as Node);
+    if (isScalar(value) && value.value === true) {
+      spec.id = { objects: 'all', at };
+      return;
+    }
+    if (isSeq(value) || (isScalar(value) && typeof value.value === 'string')) {
+      const objects = reader.strings(value, 'id');
+      if (objects) spec.id = { objects, at };
+      return;
+    }
+    const map = isMap(value) ? (value as YAMLMap<Node, Node>) : undefined;
+    if (!map) {
+      reader.problem(
+        value ?? (pair.key as Node),
+        'id must be true, a list of the objects whose Ids the column may hold, or { column, objects }',
+      );
+      return;
+    }
+    const ids: NonNullable<FieldSpec['id']> = { objects: 'all', at };
+    for (const [key, entry] of reader.entries(map, { column: true, objects: true }, 'id')) {
+      if (key === 'column') {
+        const column = reader.string(entry.value, 'id column', entry.key as Node);
+        if (column !== undefined) ids.column = column;
+      } else {
+        const objects = reader.strings(entry.value, 'id objects', entry.key as Node);
+        if (objects) ids.objects = objects;
+      }
+    }
+    spec.id = ids;
   },
   typeColumn(value, pair, reader, spec) {
     spec.typeColumn = reader.string(value, 'typeColumn', pair.key as Node);
@@ -308,85 +441,142 @@ const FIELD_KEYS: Record<string, FieldRule> = {
     }
     spec.typeValues = aliases;
   },
+  ...Object.fromEntries(
+    COMPOUND_KINDS.map((kind): [string, FieldRule] => [
+      kind,
+      (value, pair, reader, spec) => {
+        if (value === null) {
+          reader.problem(pair.key as Node, `${kind} needs its input: columns, or one column and its format`);
+          return;
+        }
+        spec.compound = { kind, spec: { value: value.toJSON() as unknown, at: reader.at(value) } };
+      },
+    ]),
+  ),
+  ...Object.fromEntries(
+    Object.keys(FIELD_VALUE_KEYS).map((key): [string, FieldRule] => [
+      key,
+      (value, pair, reader, spec) => {
+        const setting = readValueSetting(key, value, pair, reader, FIELD_VALUE_KEYS);
+        if (setting) spec.rules[key] = setting;
+      },
+    ]),
+  ),
 };
 
-/** Which combinations of keys make a field mapping: checked in order, the first that matches wins. */
-const FIELD_SHAPES: {
-  when: (spec: FieldSpec) => boolean;
-  build: (field: string, at: Position, spec: FieldSpec, reader: Reader) => FieldMapping | undefined;
-}[] = [
-  {
-    when: (spec) => spec.constant !== undefined && (spec.column !== undefined || spec.lookup !== undefined),
-    build(field, at, _spec, reader) {
-      reader.problem(at, `${field}: a constant cannot also have a column or a lookup`);
-      return undefined;
-    },
-  },
-  {
-    when: (spec) => spec.constant !== undefined,
-    build: (field, at, spec) => ({
-      kind: 'constant',
-      field,
-      at,
-      value: spec.constant as string,
-      required: spec.required ?? false,
-      blank: spec.blank ?? 'keep',
-    }),
-  },
-  {
-    when: (spec) => spec.lookup !== undefined,
-    build(field, at, spec, reader) {
-      const targets = spec.lookup ?? [];
-      if (spec.column === undefined) {
-        reader.problem(at, `${field}: a lookup needs the column holding the parent's external id`);
-        return undefined;
-      }
-      if (targets.length > 1 && spec.typeColumn === undefined) {
-        reader.problem(
-          at,
-          `${field}: a lookup with several targets (${targets.map((t) => t.object).join(', ')}) needs typeColumn, the column naming each row's target`,
-        );
-        return undefined;
-      }
-      return {
-        kind: 'lookup',
-        field,
-        at,
-        column: spec.column,
-        targets,
-        required: spec.required ?? false,
-        blank: spec.blank ?? 'keep',
-        ...(spec.typeColumn !== undefined ? { typeColumn: spec.typeColumn } : {}),
-        ...(spec.typeValues !== undefined ? { typeValues: spec.typeValues } : {}),
-      };
-    },
-  },
-  {
-    when: (spec) => spec.typeColumn !== undefined || spec.typeValues !== undefined,
-    build(field, at, _spec, reader) {
-      reader.problem(at, `${field}: typeColumn and typeValues only apply to a lookup`);
-      return undefined;
-    },
-  },
-  {
-    when: (spec) => spec.column !== undefined,
-    build: (field, at, spec) => ({
-      kind: 'column',
-      field,
-      at,
-      column: spec.column as string,
-      required: spec.required ?? false,
-      blank: spec.blank ?? 'keep',
-    }),
-  },
-  {
-    when: () => true,
-    build(field, at, _spec, reader) {
-      reader.problem(at, `${field}: say where its value comes from (column, constant or lookup)`);
-      return undefined;
-    },
-  },
-];
+/** `Contact: Patient_Id__c` or `Contact: { field: Patient_Id__c, column: patient_ref }`. */
+function readLookupTarget(object: string, entry: Pair<Node, Node>, reader: Reader): LookupTarget | undefined {
+  const at = reader.at(entry.key as Node);
+  if (!isMap(entry.value)) {
+    const matchField = reader.apiName(entry.value, `the field to match on ${object}`, entry.key as Node);
+    return matchField === undefined ? undefined : { object, matchField, at };
+  }
+  let matchField: string | undefined;
+  let column: string | undefined;
+  const map = entry.value as YAMLMap<Node, Node>;
+  for (const [key, pair] of reader.entries(map, { field: true, column: true }, `lookup ${object}`)) {
+    if (key === 'field') matchField = reader.apiName(pair.value, `the field to match on ${object}`, pair.key);
+    else column = reader.string(pair.value, `${object}'s column`, pair.key);
+  }
+  if (matchField === undefined) {
+    reader.problem(entry.key as Node, `lookup ${object} needs field, the ${object} field its values match`);
+    return undefined;
+  }
+  return { object, matchField, at, ...(column !== undefined ? { column } : {}) };
+}
+
+const SOURCE_KEY_NAMES = ['column', 'constant', 'template', 'join'] as const;
+
+/** Checks the combination of a field's keys and builds its mapping. */
+function buildField(field: string, at: Position, spec: FieldSpec, reader: Reader): FieldMapping | undefined {
+  const sources = SOURCE_KEY_NAMES.filter((key) => spec.keys[key] !== undefined);
+  const reference = spec.lookup !== undefined || spec.id !== undefined;
+  const problem = (message: string) => {
+    reader.problem(at, `${field}: ${message}`);
+    return undefined;
+  };
+  if (sources.length > 1) {
+    return problem(
+      `a field takes its value from one of column, constant, template or join, not ${sources.join(' and ')}`,
+    );
+  }
+  if (spec.compound) {
+    if (sources.length > 0 || reference)
+      return problem(
+        `${spec.compound.kind} reads its own columns; remove ${[...sources, ...(reference ? ['lookup/id'] : [])].join(', ')}`,
+      );
+    const others = COMPOUND_KINDS.filter((k) => k !== spec.compound?.kind && spec.keys[k] !== undefined);
+    if (others.length > 0) return problem(`choose one of ${[spec.compound.kind, ...others].join(' or ')}`);
+  }
+  if (spec.separator !== undefined && spec.join === undefined)
+    return problem('separator only applies to join');
+  if (!reference && (spec.typeColumn !== undefined || spec.typeValues !== undefined))
+    return problem('typeColumn and typeValues only apply to a lookup or id');
+  if (spec.typeValues !== undefined && spec.typeColumn === undefined)
+    return problem('typeValues needs typeColumn, the column whose values it translates');
+  const typed = Object.keys(spec.rules).filter((k) => k === 'type');
+  if (reference && typed.length > 0)
+    return problem('a lookup or id field takes no type; its values are matched, not converted');
+
+  let source: ValueSource;
+  if (spec.column !== undefined) source = { kind: 'column', column: spec.column };
+  else if (spec.constant !== undefined) source = { kind: 'constant', value: spec.constant };
+  else if (spec.template !== undefined) source = { kind: 'template', ...spec.template };
+  else if (spec.join !== undefined)
+    source = { kind: 'join', columns: spec.join, separator: spec.separator ?? ' ' };
+  else if (spec.compound) source = { kind: 'perTarget' };
+  else if (reference && perTargetColumns(spec)) source = { kind: 'perTarget' };
+  else if (reference)
+    return problem("a lookup needs the column holding the parent's key (column, or a column per target)");
+  else return problem('say where its value comes from (column, constant, template, join, lookup or id)');
+
+  let referenceSpec: ReferenceSpec | undefined;
+  if (reference) {
+    const targets = spec.lookup ?? [];
+    const sharedTargets = targets.filter((t) => t.column === undefined);
+    if (source.kind === 'perTarget' && sharedTargets.length > 0)
+      return problem(
+        `lookup ${sharedTargets.map((t) => t.object).join(', ')} needs a column (give the field a column, or the target one)`,
+      );
+    if (spec.id && source.kind === 'perTarget' && spec.id.column === undefined)
+      return problem('id needs a column (give the field a column, or id: { column })');
+    // Several targets reading the same column: only a type column (or an Id's key prefix, for one
+    // lookup target) can tell them apart.
+    if (sharedTargets.length > 1 && spec.typeColumn === undefined) {
+      return problem(
+        `a lookup with several targets (${targets.map((t) => t.object).join(', ')}) needs typeColumn, the column naming each row's target`,
+      );
+    }
+    if (source.kind === 'constant' && (targets.length > 1 || spec.typeColumn !== undefined))
+      return problem('a constant lookup has one target and no typeColumn');
+    referenceSpec = {
+      targets,
+      ...(spec.id ? { ids: spec.id } : {}),
+      ...(spec.typeColumn !== undefined ? { typeColumn: spec.typeColumn } : {}),
+      ...(spec.typeValues !== undefined ? { typeValues: spec.typeValues } : {}),
+    };
+  }
+  return {
+    field,
+    at,
+    source,
+    required: spec.required ?? false,
+    ...(spec.blank !== undefined ? { blank: spec.blank } : {}),
+    rules: spec.rules,
+    ...(referenceSpec ? { reference: referenceSpec } : {}),
+    ...(spec.compound ? { compound: spec.compound } : {}),
+    keys: spec.keys,
+  };
+}
+
+/** Every target (and the ids, when accepted) names its own column. */
+function perTargetColumns(spec: FieldSpec): boolean {
+  const targets = spec.lookup ?? [];
+  return (
+    targets.some((t) => t.column !== undefined) ||
+    (spec.id?.column !== undefined && targets.every((t) => t.column !== undefined))
+  );
+}
 
 function readField(
   field: string,
@@ -400,19 +590,18 @@ function readField(
     const column = reader.string(value, `${field}'s column`, pair.key as Node);
     return column === undefined
       ? undefined
-      : { kind: 'column', field, at, column, required: false, blank: 'keep' };
+      : { field, at, source: { kind: 'column', column }, required: false, rules: {}, keys: {} };
   }
   const map = reader.map(value, `${field}'s mapping`, pair.key as Node);
   if (!map) return undefined;
-  const spec: FieldSpec = { at: {} };
+  const spec: FieldSpec = { rules: {}, keys: {} };
   const before = reader.problems.length;
   for (const [key, entry, rule] of reader.entries(map, FIELD_KEYS, `field ${field}`)) {
-    spec.at[key as keyof FieldSpec['at']] = reader.at(entry.key as Node);
+    spec.keys[key] = reader.at(entry.key as Node);
     rule(entry.value ?? null, entry, reader, spec);
   }
   if (reader.problems.length > before) return undefined;
-  const shape = FIELD_SHAPES.find((candidate) => candidate.when(spec));
-  return shape?.build(field, at, spec, reader);
+  return buildField(field, at, spec, reader);
 }
 
 /**
@@ -430,7 +619,12 @@ export function parseMapping(text: string, fileName: string): Mapping {
     }
     throw new MappingError(reader.problems.join('\n'));
   }
-  const draft: Draft = { source: { encoding: 'utf-8', header: true }, fields: [], at: {} };
+  const draft: Draft = {
+    source: { encoding: 'utf-8', header: true },
+    defaults: { blank: 'keep', rules: {} },
+    fields: [],
+    at: {},
+  };
   const root = reader.map(document.contents as Node | null, 'the mapping');
   if (root) {
     for (const [, pair, rule] of reader.entries(root, TOP_LEVEL, 'the mapping')) {
@@ -446,6 +640,7 @@ export function parseMapping(text: string, fileName: string): Mapping {
     ...(draft.externalId !== undefined ? { externalId: draft.externalId } : {}),
     source: draft.source,
     ...(draft.rejectThreshold !== undefined ? { rejectThreshold: draft.rejectThreshold } : {}),
+    defaults: draft.defaults,
     fields: draft.fields,
     at: draft.at as Mapping['at'],
   };
@@ -479,7 +674,7 @@ function checkWhole(draft: Draft, reader: Reader): void {
         draft.at.fields,
         `${operation} needs ${keyField} mapped from a column: it identifies each record`,
       );
-    } else if (key.kind !== 'column') {
+    } else if (key.source.kind !== 'column' && key.source.kind !== 'template' && key.source.kind !== 'join') {
       reader.problem(key.at, `${key.field} identifies each record of the ${operation}: map it from a column`);
     }
   }

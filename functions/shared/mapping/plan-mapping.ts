@@ -1,40 +1,79 @@
 /**
  * Preflight of a mapping against the org's describe: every field exists and can be written by the
- * operation, lookups match on external id fields of objects the field really points to, compound
- * fields are named by their components, an insert covers the required fields. The result, a
- * MappingPlan, knows the canonical spelling of every name and the Bulk CSV header of every column.
+ * operation, declared source types fit the field, constants and value maps produce known picklist
+ * values, lookups match on external id or idLookup fields of objects the field really points to,
+ * compound fields are named by their components, an insert covers the required fields. The result, a
+ * MappingPlan, knows the canonical spelling of every name, how each cell is converted, and the Bulk
+ * CSV header of every column for every choice of polymorphic target.
  */
 import type { Operation } from '../contracts.ts';
 import { MappingError } from '../errors.ts';
 import type { DescribeField, SObjectDescribe } from '../salesforce-port.ts';
-import type { BlankPolicy, FieldMapping, Mapping, Position, RejectThreshold, SourceFormat } from './types.ts';
+import { type PlannedCompound, planCompound } from './compound-plan.ts';
+import { RAW_ID_TYPE } from './parse-mapping.ts';
+import { didYouMean } from './suggest.ts';
+import type {
+  BlankPolicy,
+  FieldMapping,
+  Mapping,
+  Position,
+  RejectThreshold,
+  SourceFormat,
+  ValueSource,
+} from './types.ts';
+import { compileIdRule, compileValueRules, type ValueConverter } from './value-rules.ts';
 
 export type DescribeFn = (object: string) => Promise<SObjectDescribe>;
 
-/** One choice of parent object for a lookup, with the Bulk CSV header that loads it. */
-export interface PlannedTarget {
-  object: string;
-  matchField: string;
-  /** `Account.External_Id__c` or, for a polymorphic field, `Contact:Who.Patient_Id__c`. */
-  header: string;
+export interface PlanOptions {
+  /** The org's API version (e.g. `62.0`): the polymorphic header spells custom types differently below 57.0. */
+  apiVersion?: string;
+}
+
+export const DEFAULT_API_VERSION = '62.0';
+
+/** One way a reference field's value is loaded, with the Bulk CSV header for it. */
+export type PlannedChoice =
+  | {
+      kind: 'lookup';
+      object: string;
+      matchField: string;
+      /** `Account.External_Id__c` or, for a polymorphic field, `Contact:Who.Patient_Id__c`. */
+      header: string;
+      /** This target's own column, when it has one. */
+      column?: string;
+    }
+  | {
+      kind: 'id';
+      /** The field itself (`WhoId`): a raw Id column may mix the types its key prefix tells apart. */
+      header: string;
+      column?: string;
+      /** Key prefix → object name, for the objects whose Ids are accepted. */
+      prefixes: Map<string, string>;
+    };
+
+export interface PlannedReference {
+  choices: PlannedChoice[];
+  typeColumn?: string;
+  /** Lower-cased type value or object name → object name, or RAW_ID_TYPE. */
+  typeValues?: Map<string, string>;
 }
 
 export interface PlannedField {
   /** Canonical API name from describe. */
   field: string;
-  kind: FieldMapping['kind'];
+  source: ValueSource;
   required: boolean;
   blank: BlankPolicy;
-  /** Source column (column and lookup fields). */
-  column?: string;
-  /** The constant's value. */
-  value?: string;
-  /** Lookup targets; the header of a column or constant field is `field`. */
-  targets?: PlannedTarget[];
-  /** Lookups whose target is chosen per row. */
-  typeColumn?: string;
-  /** Lower-cased type value or object name → target object name (canonical), for lookups with typeColumn. */
-  typeValues?: Map<string, string>;
+  /** Converts and checks one value (trim, value map, type, length, pattern, picklist...). */
+  convert: ValueConverter;
+  /** For references that accept raw Ids: checks an Id (length, checksum, key prefix). */
+  convertId?: ValueConverter;
+  reference?: PlannedReference;
+  /** A component of a compound input: its value comes from `compounds[index]`. */
+  component?: { index: number; name: string };
+  /** Where the field is in the mapping (for the dry run and messages). */
+  at: Position;
 }
 
 export interface MappingPlan {
@@ -42,12 +81,14 @@ export interface MappingPlan {
   object: string;
   operation: Operation;
   externalIdFieldName?: string;
+  apiVersion: string;
   source: SourceFormat;
   rejectThreshold?: RejectThreshold;
   fields: PlannedField[];
+  compounds: PlannedCompound[];
 }
 
-class Problems {
+export class Problems {
   readonly list: string[] = [];
   readonly #file: string;
   constructor(file: string) {
@@ -60,14 +101,26 @@ class Problems {
 
 const RETRYABLE = new Set(['SalesforceThrottledError', 'SalesforceUnavailableError', 'SalesforceAuthError']);
 
+type DescribeOrProblem = (
+  object: string,
+  at: Position | undefined,
+  role: string,
+) => Promise<SObjectDescribe | undefined>;
+
 /**
  * Checks `mapping` against describe results and resolves it into a plan.
  * @throws MappingError listing every problem with its place in the mapping file.
  */
-export async function planMapping(mapping: Mapping, describe: DescribeFn): Promise<MappingPlan> {
+export async function planMapping(
+  mapping: Mapping,
+  describe: DescribeFn,
+  options: PlanOptions = {},
+): Promise<MappingPlan> {
+  const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
   const problems = new Problems(mapping.file);
   const described = new Map<string, SObjectDescribe | null>();
-  const describeOrProblem = async (object: string, at: Position, role: string) => {
+  // `at` undefined: an object we only probe (raw Id prefixes), whose absence is not a problem.
+  const describeOrProblem: DescribeOrProblem = async (object, at, role) => {
     const key = object.toLowerCase();
     if (!described.has(key)) {
       try {
@@ -76,7 +129,8 @@ export async function planMapping(mapping: Mapping, describe: DescribeFn): Promi
         // Throttling, outages and bad credentials are not the mapping's fault: let the state machine retry.
         if (error instanceof Error && RETRYABLE.has(error.name)) throw error;
         described.set(key, null);
-        problems.add(at, `${role} ${object} cannot be described in this org (${(error as Error).message})`);
+        if (at)
+          problems.add(at, `${role} ${object} cannot be described in this org (${(error as Error).message})`);
       }
     }
     return described.get(key) ?? undefined;
@@ -91,7 +145,14 @@ export async function planMapping(mapping: Mapping, describe: DescribeFn): Promi
   if (mapping.operation === 'upsert' && mapping.externalId !== undefined) {
     const at = mapping.at.externalId ?? mapping.at.operation;
     const field = fieldsByName.get(mapping.externalId.toLowerCase());
-    if (!field) problems.add(at, `externalId ${mapping.externalId} is not a field of ${sobject.name}`);
+    if (!field)
+      problems.add(
+        at,
+        `externalId ${mapping.externalId} is not a field of ${sobject.name}${didYouMean(
+          mapping.externalId,
+          sobject.fields.map((f) => f.name),
+        )}`,
+      );
     else if (field.name !== 'Id' && !field.externalId) {
       problems.add(
         at,
@@ -101,12 +162,40 @@ export async function planMapping(mapping: Mapping, describe: DescribeFn): Promi
   }
 
   const planned: PlannedField[] = [];
+  const compounds: PlannedCompound[] = [];
   for (const fieldMapping of mapping.fields) {
+    if (fieldMapping.compound) {
+      const compound = planCompound(fieldMapping, sobject, mapping, problems);
+      if (!compound) continue;
+      const index = compounds.push(compound.plan) - 1;
+      for (const component of compound.fields) {
+        checkFieldAccess(component.describe, sobject, mapping.operation, false, fieldMapping.at, problems);
+        planned.push({
+          field: component.describe.name,
+          source: { kind: 'perTarget' },
+          required: false,
+          blank: fieldMapping.blank ?? mapping.defaults.blank,
+          convert: compileValueRules(
+            component.describe,
+            { rules: {}, required: false, blank: fieldMapping.blank ?? mapping.defaults.blank },
+            mapping.defaults,
+            problems,
+            fieldMapping.at,
+          ),
+          component: { index, name: component.name },
+          at: fieldMapping.at,
+        });
+      }
+      continue;
+    }
     const field = fieldsByName.get(fieldMapping.field.toLowerCase());
     if (!field) {
       problems.add(
         fieldMapping.at,
-        `${fieldMapping.field} is not a field of ${sobject.name}${suggest(fieldMapping.field, sobject)}`,
+        `${fieldMapping.field} is not a field of ${sobject.name}${didYouMean(
+          fieldMapping.field,
+          sobject.fields.map((f) => f.name),
+        )}`,
       );
       continue;
     }
@@ -115,19 +204,60 @@ export async function planMapping(mapping: Mapping, describe: DescribeFn): Promi
     checkFieldAccess(field, sobject, mapping.operation, identifies, fieldMapping.at, problems);
     const base = {
       field: field.name,
-      kind: fieldMapping.kind,
+      source: fieldMapping.source,
       // An empty Id or external id would not identify a record: such rows are rejected.
       required: fieldMapping.required || identifies,
-      blank: fieldMapping.blank,
+      blank: fieldMapping.blank ?? mapping.defaults.blank,
+      at: fieldMapping.at,
     };
-    if (fieldMapping.kind === 'column') planned.push({ ...base, column: fieldMapping.column });
-    else if (fieldMapping.kind === 'constant') planned.push({ ...base, value: fieldMapping.value });
-    else {
-      const lookup = await planLookup(fieldMapping, field, sobject, describeOrProblem, problems);
-      if (lookup) planned.push({ ...base, ...lookup });
+    const valueInput = { rules: fieldMapping.rules, required: base.required, blank: base.blank };
+    // A plain column onto a lookup holds raw Ids: checked by length, checksum and key prefix.
+    const referenceSpec =
+      fieldMapping.reference ??
+      (field.type === 'reference'
+        ? { targets: [], ids: { objects: 'all' as const, at: fieldMapping.at } }
+        : undefined);
+    if (referenceSpec) {
+      const reference = await planReference(
+        { ...fieldMapping, reference: referenceSpec },
+        field,
+        sobject,
+        apiVersion,
+        describeOrProblem,
+        problems,
+      );
+      const convert = compileValueRules(field, valueInput, mapping.defaults, problems, fieldMapping.at, {
+        reference: true,
+      });
+      const ids = reference?.choices.find((c) => c.kind === 'id');
+      const convertId = ids
+        ? compileIdRule(field, valueInput, mapping.defaults, problems, fieldMapping.at, ids.prefixes)
+        : undefined;
+      if (reference) planned.push({ ...base, convert, ...(convertId ? { convertId } : {}), reference });
+      continue;
     }
+    const convert = compileValueRules(field, valueInput, mapping.defaults, problems, fieldMapping.at);
+    if (fieldMapping.source.kind === 'constant')
+      checkPicklistValue(
+        field,
+        convert,
+        fieldMapping.source.value,
+        fieldMapping.keys.constant ?? fieldMapping.at,
+        problems,
+      );
+    const valueMap = fieldMapping.rules.valueMap;
+    if (valueMap) {
+      for (const output of Object.values(valueMap.value as Record<string, unknown>)) {
+        if (output !== null && output !== undefined)
+          checkPicklistValue(field, undefined, String(output), valueMap.at, problems, 'valueMap gives');
+      }
+    }
+    planned.push({ ...base, convert });
   }
 
+  const duplicates = duplicateFields(planned);
+  for (const [name, at] of duplicates)
+    problems.add(at, `${name} is filled twice (by a compound input and a field rule)`);
   if (mapping.operation === 'insert') checkRequiredCovered(sobject, planned, mapping, problems);
   if (problems.list.length > 0) throw new MappingError(problems.list.join('\n'));
   return {
@@ -135,21 +265,44 @@ export async function planMapping(mapping: Mapping, describe: DescribeFn): Promi
     object: sobject.name,
     operation: mapping.operation,
     ...(externalIdFieldName !== undefined ? { externalIdFieldName } : {}),
+    apiVersion,
     source: mapping.source,
     ...(mapping.rejectThreshold !== undefined ? { rejectThreshold: mapping.rejectThreshold } : {}),
     fields: planned,
+    compounds,
   };
 }
 
-/** Whether the reference field needs the `Type:` prefix in a relationship column. */
+/**
+ * Whether the reference field needs the `Type:` prefix in a relationship column. Salesforce marks a
+ * field that can point to several types in this org with polymorphicForeignKey (the emulator's default
+ * org sets it exactly when referenceTo has 2+ targets); the flag, not our own count, decides.
+ */
 export function isPolymorphicField(field: DescribeField): boolean {
-  return field.referenceTo.length > 1 || field.polymorphicForeignKey;
+  return field.polymorphicForeignKey;
+}
+
+/**
+ * The `ObjectType` of a polymorphic header. From API 57.0 it is the object's apiName, namespace and
+ * `__c` included (`ns__Care_Plan__c`). Below 57.0 custom types went by their name without namespace
+ * and suffix (`Care_Plan`) — UNCONFIRMED beyond the docs' "starting with version 57.0" note.
+ */
+export function polymorphicTypeName(object: string, apiVersion: string): string {
+  if (Number.parseFloat(apiVersion) >= 57 || !/__c$/i.test(object)) return object;
+  const bare = object.replace(/__c$/i, '');
+  const namespaced = /^[A-Za-z0-9]+__(.+)$/.exec(bare);
+  return namespaced?.[1] ?? bare;
 }
 
 /** The Bulk API header for loading `field` by `target`'s `matchField`. */
-export function relationshipHeader(field: DescribeField, target: string, matchField: string): string {
+export function relationshipHeader(
+  field: DescribeField,
+  target: string,
+  matchField: string,
+  apiVersion: string = DEFAULT_API_VERSION,
+): string {
   const path = `${field.relationshipName}.${matchField}`;
-  return isPolymorphicField(field) ? `${target}:${path}` : path;
+  return isPolymorphicField(field) ? `${polymorphicTypeName(target, apiVersion)}:${path}` : path;
 }
 
 function checkObjectAccess(sobject: SObjectDescribe, mapping: Mapping, problems: Problems): void {
@@ -173,6 +326,11 @@ function checkObjectAccess(sobject: SObjectDescribe, mapping: Mapping, problems:
   }
 }
 
+/** The fields a compound field is written through (BillingAddress → BillingStreet, ...). */
+export function compoundComponents(field: DescribeField, sobject: SObjectDescribe): DescribeField[] {
+  return sobject.fields.filter((f) => f.compoundFieldName?.toLowerCase() === field.name.toLowerCase());
+}
+
 /** Compound fields (addresses, geolocations, person names) are read-only: their components load. */
 function checkCompound(
   field: DescribeField,
@@ -180,14 +338,13 @@ function checkCompound(
   at: Position,
   problems: Problems,
 ): boolean {
-  const components = sobject.fields.filter(
-    (f) => f.compoundFieldName?.toLowerCase() === field.name.toLowerCase(),
-  );
+  const components = compoundComponents(field, sobject);
   if (components.length === 0 && field.type !== 'address' && field.type !== 'location') return true;
   const names = components.map((f) => f.name).join(', ');
+  const kind = field.type === 'address' ? 'address' : field.type === 'location' ? 'geolocation' : 'name';
   problems.add(
     at,
-    `${field.name} is a compound field and cannot be loaded directly; map its components instead${names ? `: ${names}` : ''}`,
+    `${field.name} is a compound field and cannot be loaded directly; map its components instead${names ? `: ${names}` : ''} (or read them all with ${kind}: ...)`,
   );
   return false;
 }
@@ -220,13 +377,43 @@ function checkFieldAccess(
     problems.add(at, `${sobject.name}.${field.name} cannot be ${missing} (read-only for ${operation})`);
 }
 
-async function planLookup(
-  mapping: Extract<FieldMapping, { kind: 'lookup' }>,
+/** A picklist value the mapping itself writes (a constant, a valueMap output) must be in the picklist. */
+function checkPicklistValue(
+  field: DescribeField,
+  convert: ValueConverter | undefined,
+  raw: string,
+  at: Position,
+  problems: Problems,
+  what = 'constant',
+): void {
+  if (field.type !== 'picklist' && field.type !== 'multipicklist') return;
+  const converted = convert ? convert(raw) : { ok: true as const, value: raw };
+  if (!converted.ok) {
+    problems.add(at, `${what} "${raw}" for ${field.name}: ${converted.message}`);
+    return;
+  }
+  const active = field.picklistValues.filter((p) => p.active).map((p) => p.value);
+  const values = field.type === 'multipicklist' ? converted.value.split(';') : [converted.value];
+  for (const value of values) {
+    if (active.some((known) => known === value)) continue;
+    const sameButCase = active.find((known) => known.toLowerCase() === value.toLowerCase());
+    problems.add(
+      at,
+      `${what} "${value}", which is not a value of the ${field.name} picklist${sameButCase ? ` (did you mean ${sameButCase}?)` : ` (${active.join(', ')})`}`,
+    );
+  }
+}
+
+async function planReference(
+  mapping: FieldMapping,
   field: DescribeField,
   sobject: SObjectDescribe,
-  describeOrProblem: (object: string, at: Position, role: string) => Promise<SObjectDescribe | undefined>,
+  apiVersion: string,
+  describeOrProblem: DescribeOrProblem,
   problems: Problems,
-): Promise<Pick<PlannedField, 'column' | 'targets' | 'typeColumn' | 'typeValues'> | undefined> {
+): Promise<PlannedReference | undefined> {
+  const spec = mapping.reference;
+  if (!spec) return undefined;
   if (field.type !== 'reference' || !field.relationshipName) {
     problems.add(
       mapping.at,
@@ -234,14 +421,16 @@ async function planLookup(
     );
     return undefined;
   }
+  const before = problems.list.length;
   const referenceTo = new Map(field.referenceTo.map((name) => [name.toLowerCase(), name]));
-  const targets: PlannedTarget[] = [];
-  for (const target of mapping.targets) {
+  const pointsTo = `it points to ${field.referenceTo.join(', ')}`;
+  const choices: PlannedChoice[] = [];
+  for (const target of spec.targets) {
     const object = referenceTo.get(target.object.toLowerCase());
     if (!object) {
       problems.add(
         target.at,
-        `${field.name} cannot point to ${target.object}; it points to ${field.referenceTo.join(', ')}`,
+        `${field.name} cannot point to ${target.object}; ${pointsTo}${didYouMean(target.object, field.referenceTo)}`,
       );
       continue;
     }
@@ -251,7 +440,10 @@ async function planLookup(
     if (!match) {
       problems.add(
         target.at,
-        `${target.matchField} is not a field of ${object}${suggest(target.matchField, parent)}`,
+        `${target.matchField} is not a field of ${object}${didYouMean(
+          target.matchField,
+          parent.fields.map((f) => f.name),
+        )}`,
       );
       continue;
     }
@@ -262,31 +454,84 @@ async function planLookup(
       );
       continue;
     }
-    targets.push({ object, matchField: match.name, header: relationshipHeader(field, object, match.name) });
+    choices.push({
+      kind: 'lookup',
+      object,
+      matchField: match.name,
+      header: relationshipHeader(field, object, match.name, apiVersion),
+      ...(target.column !== undefined ? { column: target.column } : {}),
+    });
   }
-  const planned: Pick<PlannedField, 'column' | 'targets' | 'typeColumn' | 'typeValues'> = {
-    column: mapping.column,
-    targets,
-  };
-  if (mapping.typeColumn !== undefined) {
+
+  if (spec.ids) {
+    const prefixes = new Map<string, string>();
+    const wanted = spec.ids.objects === 'all' ? field.referenceTo : spec.ids.objects;
+    await Promise.all(
+      wanted.map(async (name) => {
+        const object = referenceTo.get(name.toLowerCase());
+        if (!object) {
+          problems.add(spec.ids?.at ?? mapping.at, `id: ${field.name} cannot point to ${name}; ${pointsTo}`);
+          return;
+        }
+        // With `id: true` an object the user cannot see simply accepts no Ids.
+        const parent = await describeOrProblem(
+          object,
+          spec.ids?.objects === 'all' ? undefined : spec.ids?.at,
+          'id object',
+        );
+        if (parent?.keyPrefix) prefixes.set(parent.keyPrefix, parent.name);
+      }),
+    );
+    choices.push({
+      kind: 'id',
+      header: field.name,
+      prefixes,
+      ...(spec.ids.column !== undefined ? { column: spec.ids.column } : {}),
+    });
+  }
+
+  const planned: PlannedReference = { choices };
+  if (spec.typeColumn !== undefined) {
     // Object names always work as type values; typeValues adds aliases (patient → Contact).
     const typeValues = new Map<string, string>();
-    for (const target of targets) typeValues.set(target.object.toLowerCase(), target.object);
-    for (const [alias, object] of mapping.typeValues ?? []) {
+    for (const choice of choices)
+      if (choice.kind === 'lookup') typeValues.set(choice.object.toLowerCase(), choice.object);
+    if (spec.ids) typeValues.set(RAW_ID_TYPE.toLowerCase(), RAW_ID_TYPE);
+    for (const [alias, object] of spec.typeValues ?? []) {
+      if (object.toLowerCase() === RAW_ID_TYPE.toLowerCase()) {
+        if (!spec.ids)
+          problems.add(
+            mapping.keys.typeValues ?? mapping.at,
+            `${field.name}: typeValues maps "${alias}" to Id, but the field has no id: true`,
+          );
+        typeValues.set(alias, RAW_ID_TYPE);
+        continue;
+      }
       const canonical = referenceTo.get(object.toLowerCase());
       if (!canonical) {
         problems.add(
-          mapping.at,
+          mapping.keys.typeValues ?? mapping.at,
           `${field.name}: typeValues maps "${alias}" to ${object}, which ${field.name} cannot point to (${field.referenceTo.join(', ')})`,
         );
         continue;
       }
       typeValues.set(alias, canonical);
     }
-    planned.typeColumn = mapping.typeColumn;
+    planned.typeColumn = spec.typeColumn;
     planned.typeValues = typeValues;
   }
-  return planned;
+  return problems.list.length > before ? undefined : planned;
+}
+
+/** Fields filled by two mapping entries (a compound's component also mapped on its own). */
+function duplicateFields(planned: PlannedField[]): [string, Position][] {
+  const seen = new Set<string>();
+  const twice: [string, Position][] = [];
+  for (const field of planned) {
+    if (seen.has(field.field)) twice.push([field.field, field.at]);
+    seen.add(field.field);
+  }
+  return twice;
 }
 
 function checkRequiredCovered(
@@ -305,28 +550,4 @@ function checkRequiredCovered(
       `insert into ${sobject.name} needs ${missing.map((f) => f.name).join(', ')} (required, no default); map ${missing.length > 1 ? 'them' : 'it'}`,
     );
   }
-}
-
-function suggest(name: string, sobject: SObjectDescribe): string {
-  const wanted = name.toLowerCase().replace(/_/g, '');
-  const close = sobject.fields.find((f) => {
-    const candidate = f.name.toLowerCase().replace(/_/g, '');
-    return candidate === wanted || candidate === `${wanted}c` || distance(candidate, wanted) <= 2;
-  });
-  return close ? ` (did you mean ${close.name}?)` : '';
-}
-
-/** Levenshtein distance, for "did you mean" on short API names. */
-function distance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -7,7 +7,7 @@ import { type OpenedCsv, openCsv } from '../csv.ts';
 import { MappingError } from '../errors.ts';
 import { getText, isNotFound, readObjectStream } from '../s3.ts';
 import { parseMapping } from './parse-mapping.ts';
-import { type DescribeFn, type MappingPlan, planMapping } from './plan-mapping.ts';
+import { type DescribeFn, type MappingPlan, type PlanOptions, planMapping } from './plan-mapping.ts';
 
 export const workKeys = {
   pipelineMapping: (pipeline: string) => `mappings/${pipeline}.yaml`,
@@ -37,9 +37,14 @@ export async function readMappingText(bucket: string, key: string): Promise<stri
 }
 
 /** Parses and preflights the mapping stored at `key`. */
-export async function loadPlan(bucket: string, key: string, describe: DescribeFn): Promise<MappingPlan> {
+export async function loadPlan(
+  bucket: string,
+  key: string,
+  describe: DescribeFn,
+  options: PlanOptions = {},
+): Promise<MappingPlan> {
   const text = await readMappingText(bucket, key);
-  return planMapping(parseMapping(text, key.split('/').pop() ?? key), describe);
+  return planMapping(parseMapping(text, key.split('/').pop() ?? key), describe, options);
 }
 
 /** Opens the run's source object (the exact version when S3 gave one) as CSV rows. */

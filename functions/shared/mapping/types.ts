@@ -17,48 +17,79 @@ export type RejectThreshold = { kind: 'ratio'; value: number } | { kind: 'count'
 /** What an empty source value becomes: left empty (Bulk: unchanged on update) or `#N/A` (cleared). */
 export type BlankPolicy = 'keep' | 'clear';
 
-interface FieldMappingBase {
-  /** Salesforce field API name as written in the mapping (planMapping resolves its real spelling). */
-  field: string;
-  required: boolean;
-  blank: BlankPolicy;
+/** A key as written in the mapping, with its value as plain data and its place. */
+export interface Setting<T = unknown> {
+  value: T;
   at: Position;
 }
 
-/** `Subject: subject` or `Subject: { column: subject }`. */
-export interface ColumnFieldMapping extends FieldMappingBase {
-  kind: 'column';
-  column: string;
-}
+/** Where a field's value comes from, before its value rules apply. */
+export type ValueSource =
+  /** `Subject: subject` or `{ column: subject }`. */
+  | { kind: 'column'; column: string }
+  /** `{ constant: Completed }`: the same value on every row. */
+  | { kind: 'constant'; value: string }
+  /** `{ template: "{first} {last}" }`: columns interpolated into text. */
+  | { kind: 'template'; template: string; columns: string[] }
+  /** `{ join: [line1, line2], separator: ", " }`: non-blank columns joined. */
+  | { kind: 'join'; columns: string[]; separator: string }
+  /** A reference whose value columns are given per target (`lookup: { Contact: { column: ... } }`). */
+  | { kind: 'perTarget' };
 
-/** `Status: { constant: Completed }`: the same value on every row. */
-export interface ConstantFieldMapping extends FieldMappingBase {
-  kind: 'constant';
-  value: string;
-}
-
+/** One parent object a lookup may point to, and the field of that parent its values match. */
 export interface LookupTarget {
   object: string;
-  /** The target object's external id (or idLookup) field the column's values match. */
+  /** The target object's external id or idLookup field the values match. */
   matchField: string;
+  /** The column holding this target's values, when it differs from the field's `column`. */
+  column?: string;
   at: Position;
 }
 
 /**
- * A lookup by the parent's external id: `{ column, lookup: { Account: External_Id__c } }`; with
- * several targets (a polymorphic field) the target type of each row comes from `typeColumn`, whose
- * values are object names or, through `typeValues`, aliases of them (both case-insensitive).
+ * How a reference field (a lookup) is loaded: by the parent's external id or idLookup field
+ * (`lookup`), by raw Salesforce Ids (`id`), or both. With several possible targets, each row's target
+ * comes from `typeColumn` (through `typeValues`), from the key prefix of a raw Id, or from which
+ * target's column is filled.
  */
-export interface LookupFieldMapping extends FieldMappingBase {
-  kind: 'lookup';
-  column: string;
+export interface ReferenceSpec {
   targets: LookupTarget[];
+  /** Raw Ids accepted: for every object the field points to (`'all'`) or the listed ones. */
+  ids?: { objects: string[] | 'all'; column?: string; at: Position };
   typeColumn?: string;
-  /** Lower-cased alias → object name as written in `lookup`. */
+  /** Lower-cased alias → object name, or `Id` for "a raw Id: its key prefix says the type". */
   typeValues?: Map<string, string>;
 }
 
-export type FieldMapping = ColumnFieldMapping | ConstantFieldMapping | LookupFieldMapping;
+/** A compound input (address, person name, geolocation) that fills several component fields. */
+export interface CompoundSource {
+  kind: 'address' | 'name' | 'geolocation';
+  /** The spec as written under the key, handed to the compound library. */
+  spec: Setting<unknown>;
+}
+
+export interface FieldMapping {
+  /** Salesforce field API name as written in the mapping (planMapping resolves its real spelling). */
+  field: string;
+  at: Position;
+  source: ValueSource;
+  required: boolean;
+  /** Undefined: the mapping's `defaults.blank`. */
+  blank?: BlankPolicy;
+  /** Value rules by key (`type`, `format`, `valueMap`, `maxLength`...), for the values library. */
+  rules: Record<string, Setting>;
+  reference?: ReferenceSpec;
+  compound?: CompoundSource;
+  /** Where each key of the field's mapping is. */
+  keys: Record<string, Position>;
+}
+
+/** Settings that apply to every field unless the field says otherwise. */
+export interface MappingDefaults {
+  blank: BlankPolicy;
+  /** Value settings by key (`trim`, `dateFormat`, `timeZone`, `decimal`, `grouping`, `booleans`). */
+  rules: Record<string, Setting>;
+}
 
 export interface SourceFormat {
   /** Fixed delimiter, or sniffed from the file when absent. */
@@ -75,6 +106,7 @@ export interface Mapping {
   externalId?: string;
   source: SourceFormat;
   rejectThreshold?: RejectThreshold;
+  defaults: MappingDefaults;
   fields: FieldMapping[];
   /** Where each top-level key is, for messages about the mapping as a whole. */
   at: { object: Position; operation: Position; externalId?: Position; fields: Position };
