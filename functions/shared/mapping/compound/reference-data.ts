@@ -196,6 +196,7 @@ export const POSTAL_PATTERNS: Record<string, { pattern: RegExp; position: 'trail
   AU: { pattern: /\d{4}/, position: 'trailing' },
   DE: { pattern: /\d{5}/, position: 'leading' },
   FR: { pattern: /\d{5}/, position: 'leading' },
+  NL: { pattern: /\d{4} ?[A-Z]{2}/i, position: 'leading' },
 };
 
 /** Any other country's postal code: one token of letters, digits and hyphens with at least one digit. */
