@@ -67,25 +67,30 @@ describe('Transform Rows handler', () => {
 
     expect(output.groups).toEqual([
       {
-        groupId: 'task-upsert-whoid-contact',
+        groupId: 'task-upsert-whoid-contact-whatid-account',
         object: 'Task',
         operation: 'upsert',
         externalIdFieldName: 'External_Id__c',
         columns: [...HEAD.split(',').slice(1), 'Contact:Who.Patient_Id__c', 'Account:What.External_Id__c'],
-        key: 'staging/run-t1/groups/task-upsert-whoid-contact.csv',
+        key: 'staging/run-t1/groups/task-upsert-whoid-contact-whatid-account.csv',
         rows: 3,
       },
       {
-        groupId: 'task-upsert-whoid-lead',
+        groupId: 'task-upsert-whoid-lead-whatid-account',
         object: 'Task',
         operation: 'upsert',
         externalIdFieldName: 'External_Id__c',
         columns: [...HEAD.split(',').slice(1), 'Lead:Who.Prospect_Id__c', 'Account:What.External_Id__c'],
-        key: 'staging/run-t1/groups/task-upsert-whoid-lead.csv',
+        key: 'staging/run-t1/groups/task-upsert-whoid-lead-whatid-account.csv',
         rows: 2,
       },
     ]);
-    expect(await getText(aws.s3.buckets.work, 'staging/run-t1/groups/task-upsert-whoid-contact.csv')).toBe(
+    expect(
+      await getText(
+        aws.s3.buckets.work,
+        'staging/run-t1/groups/task-upsert-whoid-contact-whatid-account.csv',
+      ),
+    ).toBe(
       [
         `${HEAD},Contact:Who.Patient_Id__c,Account:What.External_Id__c`,
         '2,T-1001,Follow-up call,Not Started,High,2025-06-10,"Discuss results, book scan",P-001,ACC-01',
@@ -94,7 +99,9 @@ describe('Transform Rows handler', () => {
         '',
       ].join('\n'),
     );
-    expect(await getText(aws.s3.buckets.work, 'staging/run-t1/groups/task-upsert-whoid-lead.csv')).toBe(
+    expect(
+      await getText(aws.s3.buckets.work, 'staging/run-t1/groups/task-upsert-whoid-lead-whatid-account.csv'),
+    ).toBe(
       [
         `${HEAD},Lead:Who.Prospect_Id__c,Account:What.External_Id__c`,
         '3,T-1002,Send brochure,Completed,Normal,2025-06-03,,L-101,ACC-01',

@@ -55,7 +55,7 @@ describe('Validate File handler', () => {
       [
         'line,column,value,rule,message',
         '6,subject,,required,Subject is required but column subject is blank',
-        '8,who_type,alien,lookupType,"who_type ""alien"" is not a known type for WhoId (expected one of: contact, lead, patient, prospect)"',
+        '8,who_type,alien,lookupType,"who_type ""alien"" is not a known type for WhoId (expected one of: contact, lead, id, patient, prospect)"',
         '',
       ].join('\n'),
     );
@@ -122,7 +122,7 @@ describe('Validate File handler', () => {
     const error = await errorOf(handler({ run }, context));
 
     expect(error).toBeInstanceOf(MappingError);
-    expect(error?.message).toBe('typo.yaml:20:3: Priorty is not a field of Task (did you mean Priority?)');
+    expect(error?.message).toBe('typo.yaml:26:3: Priorty is not a field of Task (did you mean Priority?)');
   });
 
   it('names the missing mapping of an unknown pipeline', async () => {

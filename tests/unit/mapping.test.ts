@@ -131,7 +131,7 @@ describe('parseMapping', () => {
 describe('planMapping', () => {
   it('generates relationship headers: Type: prefix only on polymorphic fields', async () => {
     const tasks = await plan(readFileSync('mappings/care-tasks.yaml', 'utf8'));
-    expect(groupColumns(tasks, '0')).toEqual([
+    expect(groupColumns(tasks, '0.0')).toEqual([
       'External_Id__c',
       'Subject',
       'Status',
@@ -141,7 +141,7 @@ describe('planMapping', () => {
       'Contact:Who.Patient_Id__c',
       'Account:What.External_Id__c',
     ]);
-    expect(groupColumns(tasks, '1')).toContain('Lead:Who.Prospect_Id__c');
+    expect(groupColumns(tasks, '1.0')).toContain('Lead:Who.Prospect_Id__c');
     expect(tasks.externalIdFieldName).toBe('External_Id__c');
 
     const contacts = await plan(
@@ -152,8 +152,8 @@ describe('planMapping', () => {
 
   it('names groups after the per-row lookup choices', async () => {
     const tasks = await plan(readFileSync('mappings/care-tasks.yaml', 'utf8'));
-    expect(groupId(tasks, '0')).toBe('task-upsert-whoid-contact');
-    expect(groupId(tasks, '1')).toBe('task-upsert-whoid-lead');
+    expect(groupId(tasks, '0.0')).toBe('task-upsert-whoid-contact-whatid-account');
+    expect(groupId(tasks, '1.0')).toBe('task-upsert-whoid-lead-whatid-account');
   });
 
   it('rejects unknown fields with a suggestion and read-only fields for the operation', async () => {
@@ -223,7 +223,7 @@ describe('mapRow', () => {
     const row = ['T-1', 'Call', 'Not Started', 'High', '2025-06-10', 'note', 'patient', 'P-1', 'A-1'];
     expect(mapRow(await bound(), row, 2)).toEqual({
       ok: true,
-      group: '0',
+      group: '0.0',
       values: ['T-1', 'Call', 'Not Started', 'High', '2025-06-10', 'note', 'P-1', 'A-1'],
     });
   });
@@ -231,8 +231,8 @@ describe('mapRow', () => {
   it('matches type values and object names without regard to case', async () => {
     const prospect = mapRow(await bound(), ['T-2', 'S', '', '', '', '', 'PROSPECT', 'L-1', ''], 3);
     const lead = mapRow(await bound(), ['T-3', 'S', '', '', '', '', 'lead', 'L-2', ''], 4);
-    expect(prospect).toMatchObject({ ok: true, group: '1' });
-    expect(lead).toMatchObject({ ok: true, group: '1' });
+    expect(prospect).toMatchObject({ ok: true, group: '1.0' });
+    expect(lead).toMatchObject({ ok: true, group: '1.0' });
   });
 
   it('rejects a row whose who_type is neither patient nor prospect', async () => {
@@ -245,7 +245,7 @@ describe('mapRow', () => {
           value: 'alien',
           rule: 'lookupType',
           message:
-            'who_type "alien" is not a known type for WhoId (expected one of: contact, lead, patient, prospect)',
+            'who_type "alien" is not a known type for WhoId (expected one of: contact, lead, id, patient, prospect)',
         },
       ],
     });

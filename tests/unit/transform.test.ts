@@ -48,10 +48,10 @@ describe('transformRows', () => {
 
     expect(result).toMatchObject({ total: 7, skipped: 2 });
     expect(result.groups.map((g) => [g.groupId, g.rows])).toEqual([
-      ['task-upsert-whoid-contact', 3],
-      ['task-upsert-whoid-lead', 2],
+      ['task-upsert-whoid-contact-whatid-account', 3],
+      ['task-upsert-whoid-lead-whatid-account', 2],
     ]);
-    expect(groups.get('task-upsert-whoid-lead')?.rows.map((r) => [r[0], r[1], r[7]])).toEqual([
+    expect(groups.get('task-upsert-whoid-lead-whatid-account')?.rows.map((r) => [r[0], r[1], r[7]])).toEqual([
       ['3', 'T-1002', 'L-101'],
       ['7', 'T-1005', 'L-102'],
     ]);
@@ -73,7 +73,7 @@ describe('transformRows', () => {
     await expect(transformRows({ plan, rows: failing(), fileLabel: 'f.csv', openGroup })).rejects.toThrow(
       'connection reset',
     );
-    expect(groups.get('task-upsert-whoid-contact')).toMatchObject({
+    expect(groups.get('task-upsert-whoid-contact-whatid-account')).toMatchObject({
       closed: false,
       aborted: new Error('connection reset'),
     });

@@ -105,13 +105,15 @@ export function bindHeader(plan: MappingPlan, header: readonly string[], fileLab
         : { read, label },
     );
     const typeColumn = planned.reference?.typeColumn;
-    return {
-      planned,
-      read,
-      label,
-      choices,
-      typeIndex: typeColumn === undefined ? -1 : find(typeColumn, `${planned.field}'s type`),
-    };
+    // With a default type, a file without the type column is a file of rows of that type.
+    const optionalType = planned.reference?.defaultType !== undefined;
+    const typeIndex =
+      typeColumn === undefined
+        ? -1
+        : optionalType
+          ? (exact.get(typeColumn) ?? loose.get(typeColumn.trim().toLowerCase()) ?? -1)
+          : find(typeColumn, `${planned.field}'s type`);
+    return { planned, read, label, choices, typeIndex };
   });
   const compoundColumns = plan.compounds.map((compound) =>
     compound.columns.map((column) => find(column, compound.label)),
@@ -142,7 +144,10 @@ function mapReference(
     return { cell: '', choice: 0 };
   };
   const idChoice = reference.choices.findIndex((c) => c.kind === 'id');
-  const type = field.typeIndex >= 0 ? (record[field.typeIndex] ?? '').trim() : '';
+  const cellType = field.typeIndex >= 0 ? (record[field.typeIndex] ?? '').trim() : '';
+  const rawIdFirst =
+    cellType === '' && reference.defaultType !== undefined && isRawIdRow(field, reference, record);
+  const type = cellType !== '' || rawIdFirst ? cellType : (reference.defaultType ?? '');
   let choice: number | undefined;
   if (type !== '') {
     const object = reference.typeValues?.get(type.toLowerCase());
@@ -174,7 +179,7 @@ function mapReference(
     }
   } else {
     // No type given: a raw Id says its type with its key prefix; otherwise the one filled target.
-    const filled = reference.choices.flatMap((c, i) =>
+    const filled = reference.choices.flatMap((_choice, i) =>
       (field.choices[i]?.read(record) ?? '').trim() !== '' ? [i] : [],
     );
     if (filled.length === 0) return { cell: blankCell(field, line, rejects), choice: 0 };
@@ -218,6 +223,13 @@ function mapReference(
     return { cell: '', choice: index };
   }
   return { cell: converted.value, choice: index };
+}
+
+/** Whether a filled column of the row holds a raw Id of an accepted object. */
+function isRawIdRow(field: BoundField, reference: PlannedReference, record: readonly string[]): boolean {
+  return reference.choices.some((choice, i) =>
+    idObject(choice, (field.choices[i]?.read(record) ?? '').trim()),
+  );
 }
 
 function distinctColumns(field: BoundField): boolean {

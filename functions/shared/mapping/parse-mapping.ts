@@ -328,6 +328,7 @@ interface FieldSpec {
   id?: ReferenceSpec['ids'];
   typeColumn?: string;
   typeValues?: Map<string, string>;
+  defaultType?: string;
   compound?: CompoundSource;
   rules: Record<string, Setting>;
   keys: Record<string, Position>;
@@ -421,6 +422,9 @@ const FIELD_KEYS: Record<string, FieldRule> = {
   typeColumn(value, pair, reader, spec) {
     spec.typeColumn = reader.string(value, 'typeColumn', pair.key as Node);
   },
+  defaultType(value, pair, reader, spec) {
+    spec.defaultType = reader.apiName(value, 'defaultType', pair.key as Node);
+  },
   typeValues(value, pair, reader, spec) {
     const map = reader.map(value, 'typeValues', pair.key as Node);
     if (!map) return;
@@ -510,10 +514,15 @@ function buildField(field: string, at: Position, spec: FieldSpec, reader: Reader
   }
   if (spec.separator !== undefined && spec.join === undefined)
     return problem('separator only applies to join');
-  if (!reference && (spec.typeColumn !== undefined || spec.typeValues !== undefined))
-    return problem('typeColumn and typeValues only apply to a lookup or id');
+  if (
+    !reference &&
+    (spec.typeColumn !== undefined || spec.typeValues !== undefined || spec.defaultType !== undefined)
+  )
+    return problem('typeColumn, typeValues and defaultType only apply to a lookup or id');
   if (spec.typeValues !== undefined && spec.typeColumn === undefined)
     return problem('typeValues needs typeColumn, the column whose values it translates');
+  if (spec.defaultType !== undefined && spec.typeColumn === undefined)
+    return problem('defaultType needs typeColumn: it is the type of rows whose type cell is blank');
   const typed = Object.keys(spec.rules).filter((k) => k === 'type');
   if (reference && typed.length > 0)
     return problem('a lookup or id field takes no type; its values are matched, not converted');
@@ -554,6 +563,7 @@ function buildField(field: string, at: Position, spec: FieldSpec, reader: Reader
       ...(spec.id ? { ids: spec.id } : {}),
       ...(spec.typeColumn !== undefined ? { typeColumn: spec.typeColumn } : {}),
       ...(spec.typeValues !== undefined ? { typeValues: spec.typeValues } : {}),
+      ...(spec.defaultType !== undefined ? { defaultType: spec.defaultType } : {}),
     };
   }
   return {

@@ -57,6 +57,8 @@ export interface PlannedReference {
   typeColumn?: string;
   /** Lower-cased type value or object name → object name, or RAW_ID_TYPE. */
   typeValues?: Map<string, string>;
+  /** Lower-cased type value that rows with a blank type cell take (or whose file has no type column). */
+  defaultType?: string;
 }
 
 export interface PlannedField {
@@ -519,6 +521,15 @@ async function planReference(
     }
     planned.typeColumn = spec.typeColumn;
     planned.typeValues = typeValues;
+    if (spec.defaultType !== undefined) {
+      const key = spec.defaultType.toLowerCase();
+      if (typeValues.has(key)) planned.defaultType = key;
+      else
+        problems.add(
+          mapping.keys.defaultType ?? mapping.at,
+          `${field.name}: defaultType ${spec.defaultType} is not one of its targets (${[...typeValues.keys()].join(', ')})`,
+        );
+    }
   }
   return problems.list.length > before ? undefined : planned;
 }

@@ -59,6 +59,8 @@ export interface ReferenceSpec {
   typeColumn?: string;
   /** Lower-cased alias → object name, or `Id` for "a raw Id: its key prefix says the type". */
   typeValues?: Map<string, string>;
+  /** The target of rows whose type cell is blank; with it, the type column may be absent from a file. */
+  defaultType?: string;
 }
 
 /** A compound input (address, person name, geolocation) that fills several component fields. */
