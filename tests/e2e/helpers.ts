@@ -165,6 +165,7 @@ export async function uploadAndWait(
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   expect(trigger.error, 'the trigger handled the upload').toBeUndefined();
+  expect(trigger.output?.outcome, 'a new object version starts a new run').toBe('started');
   const runId = trigger.output?.runId;
   if (!runId) throw new Error(`no run started for ${key}: ${JSON.stringify(trigger.output)}`);
   const execution = await e2e.stack.waitForExecution(runId, { timeoutMs });
