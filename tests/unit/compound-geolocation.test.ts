@@ -45,7 +45,7 @@ describe('parseGeolocation', () => {
     ['0,180.5', 'longitude 180.5 is outside −180..180'],
     ['0,-181', 'longitude -181 is outside −180..180'],
   ])('rejects %j as out of range', (text, message) => {
-    expect(parseGeolocation(text, SCALE_7)).toEqual({ ok: false, rule: 'geo.range', message });
+    expect(parseGeolocation(text, SCALE_7)).toMatchObject({ ok: false, rule: 'geo.range', message });
   });
 
   it.each([
@@ -56,11 +56,11 @@ describe('parseGeolocation', () => {
     ['51.5,', '"51.5," is not "latitude,longitude" (separated by ",", ";" or spaces)'],
     ['(51.5, -0.1', 'latitude "(51.5" is not a decimal number'],
   ])('rejects %j as unparsed', (text, message) => {
-    expect(parseGeolocation(text, SCALE_7)).toEqual({ ok: false, rule: 'geo.unparsed', message });
+    expect(parseGeolocation(text, SCALE_7)).toMatchObject({ ok: false, rule: 'geo.unparsed', message });
   });
 
   it('rejects a dot decimal when a decimal comma is declared, and a comma separator with it', () => {
-    expect(parseGeolocation('51.5; 0.1', SCALE_7, { decimalComma: true })).toEqual({
+    expect(parseGeolocation('51.5; 0.1', SCALE_7, { decimalComma: true })).toMatchObject({
       ok: false,
       rule: 'geo.unparsed',
       message: 'latitude "51.5" is not a decimal number with a decimal comma',
@@ -86,6 +86,7 @@ describe('readCoordinatePair', () => {
       ok: false,
       rule: 'geo.unparsed',
       message: 'longitude is blank but latitude is not; give both or neither',
+      axis: 'longitude',
     });
   });
 });

@@ -57,6 +57,8 @@ export interface ComponentField {
   restricted: boolean;
   createable: boolean;
   updateable: boolean;
+  /** Not nillable and not defaulted: an insert must give it a value. */
+  required: boolean;
 }
 
 export interface CompoundComponents {
@@ -149,6 +151,7 @@ function toComponent(field: DescribeFieldExtras, role: ComponentRole): Component
     restricted: field.restrictedPicklist,
     createable: field.createable,
     updateable: field.updateable,
+    required: !field.nillable && !field.defaultedOnCreate && field.createable,
   };
 }
 

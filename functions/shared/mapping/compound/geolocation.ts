@@ -20,7 +20,7 @@ export type GeoRule = 'geo.range' | 'geo.unparsed';
 export type GeoResult =
   | { ok: true; latitude: string; longitude: string }
   | { ok: true; blank: true }
-  | { ok: false; rule: GeoRule; message: string };
+  | { ok: false; rule: GeoRule; message: string; axis?: 'latitude' | 'longitude' };
 
 export interface GeoOptions {
   decimalComma?: boolean;
@@ -67,13 +67,16 @@ export function readCoordinate(
   axis: 'latitude' | 'longitude',
   scale: number,
   options: GeoOptions = {},
-): { ok: true; value: string } | { ok: false; rule: GeoRule; message: string } {
+):
+  | { ok: true; value: string }
+  | { ok: false; rule: GeoRule; message: string; axis: 'latitude' | 'longitude' } {
   const decimal = readDecimal(text, options);
   if (decimal === undefined) {
     return {
       ok: false,
       rule: 'geo.unparsed',
       message: `${axis} "${text.trim()}" is not a decimal number${options.decimalComma ? ' with a decimal comma' : ''}`,
+      axis,
     };
   }
   const limit = axis === 'latitude' ? 90 : 180;
@@ -82,6 +85,7 @@ export function readCoordinate(
       ok: false,
       rule: 'geo.range',
       message: `${axis} ${decimal} is outside −${limit}..${limit}`,
+      axis,
     };
   }
   return { ok: true, value: roundDecimal(decimal, scale) };
@@ -102,6 +106,7 @@ export function readCoordinatePair(
       ok: false,
       rule: 'geo.unparsed',
       message: `${latBlank ? 'latitude' : 'longitude'} is blank but ${latBlank ? 'longitude' : 'latitude'} is not; give both or neither`,
+      axis: latBlank ? 'latitude' : 'longitude',
     };
   }
   const lat = readCoordinate(latitude, 'latitude', scales.latitude, options);
