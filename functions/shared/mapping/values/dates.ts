@@ -223,7 +223,8 @@ export function compileDateFormat(format: string): SourceDateFormat {
     problems.push('a date pattern needs yyyy, M and d outside optional parts');
   }
   const hasTime = present.has('hour') || present.has('hour12');
-  if (!hasDate && !hasTime) problems.push('the pattern has neither a date (yyyy, M, d) nor a time (H or h)');
+  if (!hasDate && !hasTime && !present.has('minute') && !present.has('second'))
+    problems.push('the pattern has neither a date (yyyy, M, d) nor a time (H or h)');
   if (present.has('hour') && present.has('hour12'))
     problems.push('use either H (0-23) or h (1-12), not both');
   if (present.has('hour12') !== present.has('ampm')) {
