@@ -160,7 +160,7 @@ export function readCompoundSpec(
     if (!keys.includes(key)) problems.push({ path: [kind], message: `${kind} needs "${key}"` });
   }
   const columnKeys = form.keys.filter((k) => !['defaultCountry', 'decimalComma', 'format'].includes(k));
-  if (!columnKeys.some((k) => keys.includes(k))) {
+  if (form.required.length === 0 && !columnKeys.some((k) => keys.includes(k))) {
     problems.push({ path: [kind], message: `${kind} needs at least one of ${columnKeys.join(', ')}` });
   }
   for (const [key, value] of Object.entries(body)) {
