@@ -280,8 +280,8 @@ describe('mapRow', () => {
     const clearing = await plan(
       'object: Task\noperation: update\nfields:\n  Id: id\n  Description: { column: notes, blank: clear }\n',
     );
-    const result = mapRow(bindHeader(clearing, ['id', 'notes'], 'f.csv'), ['00T000000000001AAA', ' '], 2);
-    expect(result).toEqual({ ok: true, group: '', values: ['00T000000000001AAA', BULK_NULL] });
+    const result = mapRow(bindHeader(clearing, ['id', 'notes'], 'f.csv'), ['00T000000000001EAA', ' '], 2);
+    expect(result).toEqual({ ok: true, group: '', values: ['00T000000000001EAA', BULK_NULL] });
   });
 
   it('names every missing column with the file and line 1', async () => {

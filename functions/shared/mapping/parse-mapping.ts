@@ -22,7 +22,7 @@ import type {
   SourceFormat,
   ValueSource,
 } from './types.ts';
-import { DEFAULT_VALUE_KEYS, FIELD_VALUE_KEYS } from './value-keys.ts';
+import { DEFAULT_RULE_KEYS, readValueDefaults, readValueRules, VALUE_RULE_KEYS } from './values/index.ts';
 
 const OPERATIONS: readonly Operation[] = ['insert', 'update', 'upsert', 'delete', 'hardDelete'];
 const DELIMITER_NAMES: Record<string, string> = {
@@ -198,17 +198,14 @@ const TOP_LEVEL: Record<string, TopLevelRule> = {
   defaults(value, pair, reader, draft) {
     const map = reader.map(value, 'defaults', pair.key as Node);
     if (!map) return;
-    const rules = { blank: true, ...DEFAULT_VALUE_KEYS };
-    for (const [key, entry] of reader.entries(map, rules, 'defaults')) {
-      const node = (entry.value ?? null) as Node | null;
-      if (key === 'blank') {
-        const blank = readBlank(node, entry, reader);
-        if (blank) draft.defaults.blank = blank;
-        continue;
-      }
-      const setting = readValueSetting(key, node, entry, reader, DEFAULT_VALUE_KEYS);
-      if (setting) draft.defaults.rules[key] = setting;
+    const keys = Object.fromEntries(DEFAULT_RULE_KEYS.map((k) => [k, true]));
+    const settings: Record<string, Setting> = {};
+    for (const [key, entry] of reader.entries(map, keys, 'defaults')) {
+      settings[key] = settingOf(entry, reader);
     }
+    if (!checkValueSettings(settings, readValueDefaults, reader)) return;
+    draft.defaults.rules = settings;
+    if (settings.blank?.value === 'clear') draft.defaults.blank = 'clear';
   },
   fields(value, pair, reader, draft) {
     draft.at.fields = reader.at(pair.key as Node);
@@ -297,22 +294,42 @@ function readBlank(value: Node | null, pair: Pair<Node, Node>, reader: Reader): 
   return undefined;
 }
 
-/** A value-rule key (`type`, `format`, `valueMap`...) checked by its entry in the value key table. */
-function readValueSetting(
-  key: string,
-  value: Node | null,
-  pair: Pair<Node, Node>,
-  reader: Reader,
-  table: typeof FIELD_VALUE_KEYS,
-): Setting | undefined {
-  const check = table[key];
-  const data = value === null ? null : (value.toJSON() as unknown);
-  const problem = check?.(data);
-  if (problem !== undefined) {
-    reader.problem(value ?? (pair.key as Node), `${key} ${problem}`);
-    return undefined;
+/** A key's value as plain data, with its place (sub-keys' places kept for messages about them). */
+function settingOf(pair: Pair<Node, Node>, reader: Reader): Setting {
+  const node = (pair.value ?? null) as Node | null;
+  const at = reader.at(pair.key as Node);
+  const setting: Setting = { value: node === null ? null : (node.toJSON() as unknown), at };
+  if (isMap(node)) {
+    const inner = new Map<string, Position>();
+    for (const item of (node as YAMLMap<Node, Node>).items) {
+      if (isScalar(item.key)) inner.set(String(item.key.value), reader.at(item.key));
+    }
+    setting.inner = inner;
   }
-  return { value: data, at: reader.at(pair.key as Node) };
+  return setting;
+}
+
+/**
+ * Value-rule keys are the values library's: it checks them (formats, zones, patterns) and names the
+ * key at fault, which points the message at its line.
+ */
+function checkValueSettings(
+  settings: Record<string, Setting>,
+  read: (raw: Record<string, unknown>) => { problems: { key: string; message: string }[] },
+  reader: Reader,
+): boolean {
+  const raw = Object.fromEntries(Object.entries(settings).map(([k, s]) => [k, s.value]));
+  const { problems } = read(raw);
+  for (const problem of problems) reader.problem(positionOfKey(settings, problem.key), problem.message);
+  return problems.length === 0;
+}
+
+/** `valueMap.otherwise` or `valueMap "M"` → where that is in the file (the key's own place at worst). */
+export function positionOfKey(settings: Record<string, Setting>, key: string): Position {
+  const [head = key, ...rest] = key.split(/[. ]/);
+  const setting = settings[head];
+  const sub = rest.join(' ').replace(/^"|"$/g, '');
+  return setting?.inner?.get(sub) ?? setting?.at ?? { line: 1, col: 1 };
 }
 
 /** What the keys of one field's mapping say, before their combination is checked. */
@@ -458,11 +475,10 @@ const FIELD_KEYS: Record<string, FieldRule> = {
     ]),
   ),
   ...Object.fromEntries(
-    Object.keys(FIELD_VALUE_KEYS).map((key): [string, FieldRule] => [
+    VALUE_RULE_KEYS.filter((key) => key !== 'required' && key !== 'blank').map((key): [string, FieldRule] => [
       key,
-      (value, pair, reader, spec) => {
-        const setting = readValueSetting(key, value, pair, reader, FIELD_VALUE_KEYS);
-        if (setting) spec.rules[key] = setting;
+      (_value, pair, reader, spec) => {
+        spec.rules[key] = settingOf(pair, reader);
       },
     ]),
   ),
@@ -611,6 +627,7 @@ function readField(
     rule(entry.value ?? null, entry, reader, spec);
   }
   if (reader.problems.length > before) return undefined;
+  if (!checkValueSettings(spec.rules, readValueRules, reader)) return undefined;
   return buildField(field, at, spec, reader);
 }
 

@@ -21,7 +21,7 @@ import type {
   SourceFormat,
   ValueSource,
 } from './types.ts';
-import { compileIdRule, compileValueRules, type ValueConverter } from './value-rules.ts';
+import { compileValueRules, type ValueConverter } from './value-rules.ts';
 
 export type DescribeFn = (object: string) => Promise<SObjectDescribe>;
 
@@ -228,17 +228,36 @@ export async function planMapping(
         describeOrProblem,
         problems,
       );
-      const convert = compileValueRules(field, valueInput, mapping.defaults, problems, fieldMapping.at, {
-        reference: true,
-      });
+      // Lookup values are the parent's key, text up to an external id's 255 characters.
+      const convert = compileValueRules(
+        { ...field, length: 255 },
+        valueInput,
+        mapping.defaults,
+        problems,
+        fieldMapping.at,
+        { asType: 'string' },
+      );
       const ids = reference?.choices.find((c) => c.kind === 'id');
       const convertId = ids
-        ? compileIdRule(field, valueInput, mapping.defaults, problems, fieldMapping.at, ids.prefixes)
+        ? compileValueRules(field, valueInput, mapping.defaults, problems, fieldMapping.at, {
+            referenceTo: [...ids.prefixes.values()],
+            context: { keyPrefixes: ids.prefixes },
+          })
         : undefined;
       if (reference) planned.push({ ...base, convert, ...(convertId ? { convertId } : {}), reference });
       continue;
     }
-    const convert = compileValueRules(field, valueInput, mapping.defaults, problems, fieldMapping.at);
+    const convert = compileValueRules(
+      field,
+      valueInput,
+      mapping.defaults,
+      problems,
+      fieldMapping.at,
+      // The record's own Id: its key prefix must be the object's.
+      field.type === 'id' && sobject.keyPrefix
+        ? { context: { object: sobject.name, keyPrefixes: new Map([[sobject.keyPrefix, sobject.name]]) } }
+        : {},
+    );
     if (fieldMapping.source.kind === 'constant')
       checkPicklistValue(
         field,

@@ -21,6 +21,8 @@ export type BlankPolicy = 'keep' | 'clear';
 export interface Setting<T = unknown> {
   value: T;
   at: Position;
+  /** For a map value: where each of its keys is. */
+  inner?: Map<string, Position>;
 }
 
 /** Where a field's value comes from, before its value rules apply. */
