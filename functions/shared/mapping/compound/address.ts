@@ -46,14 +46,12 @@
 import {
   countryCodeByName,
   countryName,
-  foldName,
   GENERIC_POSTAL,
   hasSubdivisions,
   isCountryCode,
+  isWrittenSubdivision,
   POSTAL_PATTERNS,
-  SUBDIVISIONS,
   type SubdivisionCountry,
-  subdivisionCode,
 } from './reference-data.ts';
 
 /** An address's text components; blank components are ''. */
@@ -118,16 +116,22 @@ interface PostalMatch {
   identifies: boolean;
 }
 
+const anchoredPatterns = new Map<string, RegExp>();
+
 function matchAt(
   part: string,
   pattern: RegExp,
   position: 'trailing' | 'leading',
 ): { postal: string; rest: string } | undefined {
-  const source = pattern.source;
-  const regex =
-    position === 'trailing'
-      ? new RegExp(`^(?:(.*?)\\s+)?(${source})$`, pattern.flags)
-      : new RegExp(`^(${source})(?:\\s+(.*))?$`, pattern.flags);
+  const key = `${position}/${pattern.source}/${pattern.flags}`;
+  let regex = anchoredPatterns.get(key);
+  if (!regex) {
+    regex =
+      position === 'trailing'
+        ? new RegExp(`^(?:(.*?)\\s+)?(${pattern.source})$`, pattern.flags)
+        : new RegExp(`^(${pattern.source})(?:\\s+(.*))?$`, pattern.flags);
+    anchoredPatterns.set(key, regex);
+  }
   const match = regex.exec(part);
   if (!match) return undefined;
   return position === 'trailing'
@@ -172,14 +176,8 @@ function findStates(part: string, countries: readonly SubdivisionCountry[]): Sta
   for (let take = Math.min(4, words.length); take >= 1; take--) {
     const candidate = words.slice(words.length - take).join(' ');
     const rest = words.slice(0, words.length - take).join(' ');
-    const bare = candidate.replace(/\.$/, '');
     const found = countries
-      .filter((country) => {
-        const code = subdivisionCode(country, candidate);
-        if (code === undefined) return false;
-        // `in`, `or` and `me` are words; only `IN`, `OR` and `ME` are states.
-        return bare === code || foldName(SUBDIVISIONS[country][code] ?? '') === foldName(candidate);
-      })
+      .filter((country) => isWrittenSubdivision(country, candidate))
       .map((country) => ({ state: candidate, rest, country }));
     if (found.length > 0) return found;
   }

@@ -14,15 +14,41 @@ import { countryCodeByName, foldName, hasSubdivisions, subdivisionCode } from '.
 
 export type CodeResult = { ok: true; code: string } | { ok: false; message: string };
 
+/** A picklist's active entries by lower-cased value and by folded label, built once per field. */
+interface PicklistIndex {
+  active: PicklistEntry[];
+  byValue: Map<string, PicklistEntry[]>;
+  byLabel: Map<string, PicklistEntry[]>;
+}
+
+const indexes = new WeakMap<ComponentField, PicklistIndex>();
+
+function indexOf(field: ComponentField): PicklistIndex {
+  let index = indexes.get(field);
+  if (!index) {
+    const active = field.picklist.filter((e) => e.active);
+    const byValue = new Map<string, PicklistEntry[]>();
+    const byLabel = new Map<string, PicklistEntry[]>();
+    const add = (map: Map<string, PicklistEntry[]>, key: string, entry: PicklistEntry) =>
+      map.set(key, [...(map.get(key) ?? []), entry]);
+    for (const entry of active) {
+      add(byValue, entry.value.toLowerCase(), entry);
+      if (entry.label !== undefined) add(byLabel, foldName(entry.label), entry);
+    }
+    index = { active, byValue, byLabel };
+    indexes.set(field, index);
+  }
+  return index;
+}
+
 export function resolveCountryCode(text: string, countryField: ComponentField): CodeResult {
-  const active = countryField.picklist.filter((e) => e.active);
-  const byValue = active.find((e) => e.value.toLowerCase() === text.trim().toLowerCase());
+  const index = indexOf(countryField);
+  const byValue = index.byValue.get(text.trim().toLowerCase())?.[0];
   if (byValue) return { ok: true, code: byValue.value };
-  const folded = foldName(text);
-  const byLabel = active.find((e) => e.label !== undefined && foldName(e.label) === folded);
+  const byLabel = index.byLabel.get(foldName(text))?.[0];
   if (byLabel) return { ok: true, code: byLabel.value };
   const known = countryCodeByName(text);
-  const byName = known === undefined ? undefined : active.find((e) => e.value.toUpperCase() === known);
+  const byName = known === undefined ? undefined : index.byValue.get(known.toLowerCase())?.[0];
   if (byName) return { ok: true, code: byName.value };
   return {
     ok: false,
@@ -50,23 +76,20 @@ export function resolveStateCode(
       message: `state "${written}" needs a country to find its code in ${stateField.name}`,
     };
   }
-  const countries = countryField?.picklist ?? [];
-  const countryIndex = countries.findIndex((e) => e.value.toUpperCase() === countryCode.toUpperCase());
+  const upper = countryCode.toUpperCase();
+  const countryIndex = (countryField?.picklist ?? []).findIndex((e) => e.value.toUpperCase() === upper);
   const inCountry = (e: PicklistEntry) =>
     e.validFor === undefined || countryIndex === -1 || validForIncludes(e.validFor, countryIndex);
-  const states = stateField.picklist.filter((e) => e.active && inCountry(e));
-  const folded = foldName(written);
-  const matches = new Set(
-    states
-      .filter(
-        (e) => e.value.toLowerCase() === written.toLowerCase() || (e.label && foldName(e.label) === folded),
-      )
-      .map((e) => e.value),
-  );
-  const upper = countryCode.toUpperCase();
+  const index = indexOf(stateField);
+  const candidates = [
+    ...(index.byValue.get(written.toLowerCase()) ?? []),
+    ...(index.byLabel.get(foldName(written)) ?? []),
+  ].filter(inCountry);
+  const matches = new Set(candidates.map((e) => e.value));
   if (matches.size === 0 && hasSubdivisions(upper)) {
     const known = subdivisionCode(upper, written);
-    const entry = known === undefined ? undefined : states.find((e) => e.value.toUpperCase() === known);
+    const entry =
+      known === undefined ? undefined : index.byValue.get(known.toLowerCase())?.find((e) => inCountry(e));
     if (entry) matches.add(entry.value);
   }
   const [code, ...others] = [...matches];

@@ -176,13 +176,29 @@ export function hasSubdivisions(country: string | undefined): country is Subdivi
   return country === 'US' || country === 'CA' || country === 'AU';
 }
 
+const SUBDIVISION_NAMES = Object.fromEntries(
+  Object.entries(SUBDIVISIONS).map(([country, table]) => [
+    country,
+    new Map(Object.entries(table).map(([code, name]) => [foldName(name), code])),
+  ]),
+) as Record<SubdivisionCountry, Map<string, string>>;
+
 /** The code of a state or province written as its code or its name, within one country. */
 export function subdivisionCode(country: SubdivisionCountry, text: string): string | undefined {
-  const table = SUBDIVISIONS[country];
   const upper = text.trim().replace(/\.$/, '').toUpperCase();
-  if (Object.hasOwn(table, upper)) return upper;
-  const folded = foldName(text);
-  return Object.keys(table).find((code) => foldName(table[code] ?? '') === folded);
+  if (Object.hasOwn(SUBDIVISIONS[country], upper)) return upper;
+  return SUBDIVISION_NAMES[country].get(foldName(text));
+}
+
+/**
+ * Whether `text` names a state of `country` the way free text must: its abbreviation in upper case
+ * (`IL`, `NSW.`) or its name in any case (`illinois`); `in`, `or` and `me` are words, not states.
+ */
+export function isWrittenSubdivision(country: SubdivisionCountry, text: string): boolean {
+  return (
+    Object.hasOwn(SUBDIVISIONS[country], text.replace(/\.$/, '')) ||
+    SUBDIVISION_NAMES[country].has(foldName(text))
+  );
 }
 
 /**
