@@ -7,6 +7,7 @@
 import { InvalidFileError } from '../errors.ts';
 import { RAW_ID_TYPE } from './parse-mapping.ts';
 import type { MappingPlan, PlannedChoice, PlannedField, PlannedReference } from './plan-mapping.ts';
+import { compileJoin, compileTemplate } from './values/index.ts';
 
 /** Why a row is not loaded; one line of rejected.csv. */
 export interface Reject {
@@ -78,25 +79,15 @@ export function bindHeader(plan: MappingPlan, header: readonly string[], fileLab
     } else if (source.kind === 'constant') {
       const value = source.value;
       read = () => value;
-    } else if (source.kind === 'template') {
-      const parts = source.template.split(/\{([^{}]+)\}/);
-      const readers = parts.map((part, i) =>
-        i % 2 === 1 ? cell(find(part.trim(), planned.field)) : () => part,
-      );
-      read = (record) => {
-        // A template over blank columns is blank, not its literal text alone.
-        if (readers.every((r, i) => i % 2 === 0 || r(record).trim() === '')) return '';
-        return readers.map((r) => r(record).trim()).join('');
-      };
-      label = source.columns.join('+');
-    } else if (source.kind === 'join') {
-      const readers = source.columns.map((c) => cell(find(c, planned.field)));
-      const separator = source.separator;
-      read = (record) =>
-        readers
-          .map((r) => r(record).trim())
-          .filter((v) => v !== '')
-          .join(separator);
+    } else if (source.kind === 'template' || source.kind === 'join') {
+      // Checked here so that every missing column is named at once; then the library binds them.
+      const found = source.columns.map((c) => find(c, planned.field));
+      if (found.every((index) => index >= 0)) {
+        read =
+          source.kind === 'template'
+            ? compileTemplate(source.template, header)
+            : compileJoin(source.columns, source.separator, header);
+      }
       label = source.columns.join('+');
     }
     const choices = (planned.reference?.choices ?? []).map((choice) =>
@@ -292,7 +283,7 @@ export function mapRow(bound: BoundPlan, record: readonly string[], line: number
   const compounds = bound.plan.compounds.map((compound, i) => {
     const cells = (bound.compoundColumns[i] ?? []).map((index) => record[index] ?? '');
     const result = compound.parse(cells);
-    if (!result.ok) rejects.push({ line, ...result.reject });
+    if (!result.ok) for (const reject of result.rejects) rejects.push({ line, ...reject });
     return result.ok ? result.values : undefined;
   });
   const values: string[] = [];
@@ -314,7 +305,7 @@ export function mapRow(bound: BoundPlan, record: readonly string[], line: number
         values.push('');
         continue;
       }
-      raw = parsed[planned.component.name] ?? '';
+      raw = parsed[planned.component.position] ?? '';
       label = compound?.columns.join('+') ?? '';
     } else raw = field.read(record);
     const converted = planned.convert(raw);

@@ -22,7 +22,14 @@ import type {
   SourceFormat,
   ValueSource,
 } from './types.ts';
-import { DEFAULT_RULE_KEYS, readValueDefaults, readValueRules, VALUE_RULE_KEYS } from './values/index.ts';
+import {
+  DEFAULT_RULE_KEYS,
+  parseTemplate,
+  readValueDefaults,
+  readValueRules,
+  VALUE_RULE_KEYS,
+  ValueSpecError,
+} from './values/index.ts';
 
 const OPERATIONS: readonly Operation[] = ['insert', 'update', 'upsert', 'delete', 'hardDelete'];
 const DELIMITER_NAMES: Record<string, string> = {
@@ -365,12 +372,12 @@ const FIELD_KEYS: Record<string, FieldRule> = {
   template(value, pair, reader, spec) {
     const template = reader.string(value, 'template', pair.key as Node);
     if (template === undefined) return;
-    const columns = [...template.matchAll(/\{([^{}]+)\}/g)].map((m) => (m[1] ?? '').trim());
-    if (columns.length === 0 || columns.some((c) => c === '')) {
-      reader.problem(value, 'template must name at least one column in braces, e.g. "{first} {last}"');
-      return;
+    try {
+      spec.template = { template, columns: parseTemplate(template).columns };
+    } catch (error) {
+      if (!(error instanceof ValueSpecError)) throw error;
+      for (const problem of error.problems) reader.problem(value, `template: ${problem.message}`);
     }
-    spec.template = { template, columns };
   },
   join(value, pair, reader, spec) {
     spec.join = reader.strings(value, 'join', pair.key as Node);
@@ -470,7 +477,7 @@ const FIELD_KEYS: Record<string, FieldRule> = {
           reader.problem(pair.key as Node, `${kind} needs its input: columns, or one column and its format`);
           return;
         }
-        spec.compound = { kind, spec: { value: value.toJSON() as unknown, at: reader.at(value) } };
+        spec.compound = { kind, spec: settingOf(pair, reader) };
       },
     ]),
   ),

@@ -9,6 +9,7 @@
 import type { Operation } from '../contracts.ts';
 import { MappingError } from '../errors.ts';
 import type { DescribeField, SObjectDescribe } from '../salesforce-port.ts';
+import { compoundError } from './compound/index.ts';
 import { type PlannedCompound, planCompound } from './compound-plan.ts';
 import { RAW_ID_TYPE } from './parse-mapping.ts';
 import { didYouMean } from './suggest.ts';
@@ -72,8 +73,8 @@ export interface PlannedField {
   /** For references that accept raw Ids: checks an Id (length, checksum, key prefix). */
   convertId?: ValueConverter;
   reference?: PlannedReference;
-  /** A component of a compound input: its value comes from `compounds[index]`. */
-  component?: { index: number; name: string };
+  /** A component of a compound input: its value is `compounds[index]`'s value at `position`. */
+  component?: { index: number; position: number };
   /** Where the field is in the mapping (for the dry run and messages). */
   at: Position;
 }
@@ -167,24 +168,24 @@ export async function planMapping(
   const compounds: PlannedCompound[] = [];
   for (const fieldMapping of mapping.fields) {
     if (fieldMapping.compound) {
-      const compound = planCompound(fieldMapping, sobject, mapping, problems);
+      const compound = planCompound(fieldMapping, sobject, mapping.operation, problems);
       if (!compound) continue;
       const index = compounds.push(compound.plan) - 1;
-      for (const component of compound.fields) {
-        checkFieldAccess(component.describe, sobject, mapping.operation, false, fieldMapping.at, problems);
+      for (const [position, component] of compound.fields.entries()) {
+        checkFieldAccess(component, sobject, mapping.operation, false, fieldMapping.at, problems);
         planned.push({
-          field: component.describe.name,
+          field: component.name,
           source: { kind: 'perTarget' },
           required: false,
           blank: fieldMapping.blank ?? mapping.defaults.blank,
           convert: compileValueRules(
-            component.describe,
+            component,
             { rules: {}, required: false, blank: fieldMapping.blank ?? mapping.defaults.blank },
             mapping.defaults,
             problems,
             fieldMapping.at,
           ),
-          component: { index, name: component.name },
+          component: { index, position },
           at: fieldMapping.at,
         });
       }
@@ -359,14 +360,9 @@ function checkCompound(
   at: Position,
   problems: Problems,
 ): boolean {
-  const components = compoundComponents(field, sobject);
-  if (components.length === 0 && field.type !== 'address' && field.type !== 'location') return true;
-  const names = components.map((f) => f.name).join(', ');
-  const kind = field.type === 'address' ? 'address' : field.type === 'location' ? 'geolocation' : 'name';
-  problems.add(
-    at,
-    `${field.name} is a compound field and cannot be loaded directly; map its components instead${names ? `: ${names}` : ''} (or read them all with ${kind}: ...)`,
-  );
+  const message = compoundError(sobject, field.name);
+  if (message === undefined) return true;
+  problems.add(at, message);
   return false;
 }
 
