@@ -17,9 +17,15 @@ export interface DescribeField {
   referenceTo: string[];
   relationshipName: string | null;
   polymorphicForeignKey: boolean;
-  picklistValues: { value: string; active: boolean }[];
+  /** Total digits and digits after the point of numeric fields (geolocation rounding, number checks). */
+  precision?: number;
+  scale?: number;
+  /** `validFor` (base64 bitmap over the controlling field's values) ties a state code to its country. */
+  picklistValues: { value: string; label?: string; active: boolean; validFor?: string }[];
   restrictedPicklist: boolean;
   compoundFieldName: string | null;
+  /** The controlling field of a dependent picklist (StateCode → CountryCode). */
+  controllerName?: string | null;
 }
 
 export interface SObjectDescribe {

@@ -398,13 +398,20 @@ function toDescribeField(f: Record<string, unknown>): DescribeField {
     referenceTo: Array.isArray(f.referenceTo) ? (f.referenceTo as string[]) : [],
     relationshipName: typeof f.relationshipName === 'string' ? f.relationshipName : null,
     polymorphicForeignKey: bool('polymorphicForeignKey'),
+    precision: Number(f.precision ?? 0),
+    scale: Number(f.scale ?? 0),
     picklistValues: Array.isArray(f.picklistValues)
-      ? (f.picklistValues as { value: string; active: boolean }[]).map((p) => ({
+      ? (
+          f.picklistValues as { value: string; label?: string; active: boolean; validFor?: string | null }[]
+        ).map((p) => ({
           value: p.value,
+          label: p.label ?? p.value,
           active: p.active,
+          ...(p.validFor ? { validFor: p.validFor } : {}),
         }))
       : [],
     restrictedPicklist: bool('restrictedPicklist'),
     compoundFieldName: typeof f.compoundFieldName === 'string' ? f.compoundFieldName : null,
+    controllerName: typeof f.controllerName === 'string' ? f.controllerName : null,
   };
 }
