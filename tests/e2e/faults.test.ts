@@ -228,4 +228,30 @@ describe('rows locked by other transactions', () => {
     expect(landedByResubmission).toHaveLength(lockedAtFirst);
     await expectTasksLandedAsFileSaid(e2e, 'LOCK', rows, outcome);
   });
+
+  it('stops resubmitting after MAX_RESUBMITS and reports the rows still locked as failed', async () => {
+    const pipeline = 'care-tasks-lock-budget';
+    await putMapping(e2e, pipeline, CARE_TASKS_MAPPING);
+    const rows = taskRows('LOCKED', 40);
+    e2e.emulator.context.faults.set('lock=1,seed=3');
+    const outcome = await runFile(e2e, pipeline, 'tasks.csv', tasksCsv(rows));
+    e2e.emulator.context.faults.set('lock=0');
+
+    // Row failures, however many, are not a failed run.
+    expect(outcome.execution.status).toBe('SUCCEEDED');
+    expect(outcome.report.counts).toEqual({
+      total: 40,
+      succeeded: 0,
+      failed: 40,
+      rejected: 0,
+      unprocessed: 0,
+    });
+    expectEveryRowAccountedFor(outcome, 40);
+    const parts = await partsOf(outcome.report);
+    // MAX_RESUBMITS is 8 here: each part runs 1 + 8 jobs, then gives up.
+    expect(outcome.report.jobs).toHaveLength(parts.length * 9);
+    for (const row of outcome.files.failed) {
+      expect(row).toMatchObject({ errorCode: 'UNABLE_TO_LOCK_ROW', attempts: '9' });
+    }
+  });
 });

@@ -4,6 +4,8 @@
  */
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../functions/shared/contracts.ts';
+import type { TriggerRecord } from '../../local/stack/index.ts';
 import type { ObjectCreatedEvent } from '../../local/stack/s3.ts';
 import { createLambdaInvoker, importRealHandler } from '../../local/stack/step-functions.ts';
 import {
@@ -14,6 +16,7 @@ import {
   ingestJobs,
   landedTasks,
   putMapping,
+  readResultFiles,
   readText,
   runFile,
   startE2eStack,
@@ -135,8 +138,15 @@ describe('the same object arriving more than once', () => {
     expect(e2e.stack.stateMachine.listExecutions().filter((e) => e.name === runId)).toHaveLength(1);
     expect(execution.status).toBe('SUCCEEDED');
 
-    const report = JSON.parse(await readText(e2e, e2e.stack.s3.buckets.work, `runs/${runId}/report.json`));
+    const report = JSON.parse(
+      await readText(e2e, e2e.stack.s3.buckets.work, `runs/${runId}/report.json`),
+    ) as RunReport;
     expect(report.counts).toEqual({ total: 120, succeeded: 120, failed: 0, rejected: 0, unprocessed: 0 });
+    const files = await readResultFiles(e2e, report);
+    expectEveryRowAccountedFor(
+      { runId, key, trigger: triggered[0] as TriggerRecord, execution, report, files },
+      120,
+    );
     expect((await ingestJobs(e2e)).length - jobsBefore).toBe(report.jobs.length);
     expect((await landedTasks(e2e, 'DUP')).size).toBe(120);
   });

@@ -24,7 +24,7 @@
  *   holds up to MAX_RESUBMITS = 7: 8 × 3,007 = 24,056; config.ts accepts any value.)
  * - state payload while loading: 1,362 bytes + ~473 per part → ~237,500 bytes at 500 parts (< 262,144,
  *   but only ~10% headroom: a mapping with more or longer column names passes the limit sooner).
- * - Report Run's output: 1,943 bytes + ~601 per part → ~301,700 bytes at 500 parts: over the limit
+ * - Report Run's output: 1,943 bytes + ~600 per part → ~300,000 bytes at 500 parts: over the limit
  *   (see the it.fails below).
  */
 import { readFileSync } from 'node:fs';
@@ -63,12 +63,16 @@ interface Measured {
 
 let e2e: E2eStack;
 const measured = new Map<number, Measured>();
+const warnings: Error[] = [];
+const onWarning = (warning: Error) => warnings.push(warning);
 
 beforeAll(async () => {
+  process.on('warning', onWarning);
   e2e = await startE2eStack({ env: { MAX_PART_RECORDS: String(PART_RECORDS) } });
   await putMapping(e2e, 'care-tasks-history', CARE_TASKS_MAPPING);
 });
 afterAll(async () => {
+  process.off('warning', onWarning);
   await e2e?.stop();
 });
 
@@ -195,6 +199,23 @@ describe(`the largest claimed file (${MAX_PARTS} parts) against Step Functions' 
   it.fails(`fits Report Run's output for ${MAX_PARTS} parts within 256 KB`, () => {
     const { perPart, atMax } = extrapolate((m) => m.reportPayload);
     expect(atMax, `${Math.round(perPart)} bytes per part`).toBeLessThan(PAYLOAD_LIMIT);
+  });
+});
+
+describe('merging the results of many parts', () => {
+  /**
+   * BUG (functions/report/report-run.ts, mergeFiles): each part's file is piped into the one merged
+   * output with `pipeline(source, dropFirstLine(), sink.stream, { end: false })`. With `end: false` the
+   * destination keeps the listeners each pipeline adds until it finishes, so they pile up one set per
+   * part: Node warns (MaxListenersExceededWarning, "11 close listeners added to [PassThrough]") from
+   * 11 parts on, and a 500-part run holds 500 sets. Writing the chunks of each source in turn (one
+   * pipeline from an async generator over the sources) keeps one set.
+   */
+  it.fails('adds no listener per part to the merged output (no MaxListenersExceededWarning)', () => {
+    expect(measured.get(20)?.parts).toBe(20);
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message)).toEqual(
+      [],
+    );
   });
 });
 
