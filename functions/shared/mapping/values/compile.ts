@@ -130,7 +130,7 @@ export function compileValueRule(
     if (spec.type === undefined) {
       problems.push({
         key: 'type',
-        message: `${name} is a ${field.type} field, which value rules cannot load${field.type === 'address' || field.type === 'location' ? ' (map its component fields)' : ''}`,
+        message: `${name} is ${article(field.type)} field, which value rules cannot load${field.type === 'address' || field.type === 'location' ? ' (map its component fields)' : ''}`,
       });
     }
     throw new ValueSpecError(problems);

@@ -148,6 +148,17 @@ function token(letter: string, count: number): Token | string {
   }
 }
 
+const LETTER_FIELDS: Record<string, Field> = {
+  y: 'year',
+  M: 'month',
+  d: 'day',
+  H: 'hour',
+  h: 'hour12',
+  m: 'minute',
+  s: 'second',
+  a: 'ampm',
+};
+
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 interface Capture {
@@ -200,8 +211,15 @@ export function compileDateFormat(format: string): SourceDateFormat {
       let count = 1;
       while (format[i + count] === c) count++;
       const t = token(c, count);
-      if (typeof t === 'string') problems.push(t);
-      else {
+      if (typeof t === 'string') {
+        problems.push(t);
+        // Count a misspelt part as present so the pattern's shape is not reported wrong as well.
+        const field = LETTER_FIELDS[c];
+        if (field) {
+          present.add(field);
+          if (optionalDepth === 0) required.add(field);
+        }
+      } else {
         if (present.has(t.field)) problems.push(`"${c.repeat(count)}" repeats a part already in the pattern`);
         present.add(t.field);
         if (optionalDepth === 0) required.add(t.field);
