@@ -550,3 +550,20 @@ describe('spec problems', () => {
     expect(error?.message.split('\n')).toHaveLength(3);
   });
 });
+
+describe('long cells', () => {
+  // Bulk allows 131,072 characters per field; a backtracking regex would take seconds on these.
+  const long = (head: string, filler: string, tail: string) => head + filler.repeat(60_000) + tail;
+
+  it.each([
+    ['phone', PHONE, long('1', ' ', 'a')],
+    ['phone extension', PHONE, long('x', ' ', 'a')],
+    ['email', EMAIL, long('a', 'b.', '@x')],
+    ['url', WEBSITE, long('http://', 'a.', ' ')],
+    ['number', { name: 'N__c', type: 'double', nillable: true }, long('1', '1', 'x')],
+  ] as [string, ValueField, string][])('rejects a long malformed %s cell quickly', (_kind, field, raw) => {
+    const started = performance.now();
+    expect(compileValueRule({}, field)(raw).ok).toBe(false);
+    expect(performance.now() - started).toBeLessThan(100);
+  });
+});

@@ -35,7 +35,9 @@ export function emailProblem(email: string): string | undefined {
 }
 
 // Digits with the usual punctuation, and an extension at the end (x123, ext. 123, extension 123).
-const PHONE = /^\+?([\d\s().\-/]+?)(?:\s*(?:x|ext\.?|extension|#)\s*(\d{1,6}))?$/i;
+// Two linear regexes rather than one with a lazy group, which backtracks quadratically on long input.
+const PHONE_BODY = /^\+?[\d\s().\-/]+$/;
+const PHONE_EXTENSION = /(?:x|ext\.?|extension|#)\s*(\d{1,6})$/i;
 
 export type PhoneResult = { ok: true; value: string } | { ok: false; message: string };
 
@@ -45,8 +47,9 @@ export type PhoneResult = { ok: true; value: string } | { ok: false; message: st
  * prefix) is dropped, and for country code 1 a leading 1.
  */
 export function readPhone(text: string, normalize: 'none' | 'e164', countryCode?: string): PhoneResult {
-  const m = PHONE.exec(text);
-  if (!m || !/\d/.test(m[1] ?? '')) {
+  const extension = PHONE_EXTENSION.exec(text);
+  const body = extension ? text.slice(0, extension.index).trimEnd() : text;
+  if (!PHONE_BODY.test(body) || !/\d/.test(body)) {
     return {
       ok: false,
       message: /\p{L}/u.test(text)
@@ -55,9 +58,9 @@ export function readPhone(text: string, normalize: 'none' | 'e164', countryCode?
     };
   }
   if (normalize === 'none') return { ok: true, value: text };
-  if (m[2] !== undefined) return { ok: false, message: 'an E.164 number has no extension' };
-  const trimmed = text.trim();
-  let digits = (m[1] ?? '').replace(/\D/g, '');
+  if (extension) return { ok: false, message: 'an E.164 number has no extension' };
+  const trimmed = body.trim();
+  let digits = body.replace(/\D/g, '');
   if (trimmed.startsWith('+')) {
     // already international
   } else if (digits.startsWith('00')) {
