@@ -7,7 +7,7 @@
 import { InvalidFileError } from '../errors.ts';
 import { RAW_ID_TYPE } from './parse-mapping.ts';
 import type { MappingPlan, PlannedChoice, PlannedField, PlannedReference } from './plan-mapping.ts';
-import { compileJoin, compileTemplate } from './values/index.ts';
+import { compileJoin, compileTemplate, isValidSalesforceId } from './values/index.ts';
 
 /** Why a row is not loaded; one line of rejected.csv. */
 export interface Reject {
@@ -144,13 +144,22 @@ function mapReference(
     const object = reference.typeValues?.get(type.toLowerCase());
     const typeColumn = reference.typeColumn ?? '';
     const known = [...(reference.typeValues?.keys() ?? [])].join(', ');
-    if (object === undefined)
-      return reject(
-        typeColumn,
-        type,
-        'lookupType',
-        `${typeColumn} "${type}" is not a known type for ${planned.field} (expected one of: ${known})`,
-      );
+    if (object === undefined) {
+      const inOrg = reference.referenceTo.find((name) => name.toLowerCase() === type.toLowerCase());
+      return inOrg
+        ? reject(
+            typeColumn,
+            type,
+            'lookupTarget',
+            `${typeColumn} "${type}": ${planned.field} can point to ${inOrg} in this org, but the mapping has no lookup for it (${reference.choices.map(choiceName).join(', ')})`,
+          )
+        : reject(
+            typeColumn,
+            type,
+            'lookupType',
+            `${typeColumn} "${type}" is not a known type for ${planned.field} (expected one of: ${known})`,
+          );
+    }
     choice =
       object === RAW_ID_TYPE
         ? idChoice
@@ -175,7 +184,7 @@ function mapReference(
     );
     if (filled.length === 0) return { cell: blankCell(field, line, rejects), choice: 0 };
     const rawId = filled.find((i) =>
-      idObject(reference.choices[i], (field.choices[i]?.read(record) ?? '').trim()),
+      looksLikeId(reference.choices[i], (field.choices[i]?.read(record) ?? '').trim()),
     );
     const lookups = filled.filter((i) => reference.choices[i]?.kind === 'lookup');
     if (rawId !== undefined) choice = rawId;
@@ -219,12 +228,22 @@ function mapReference(
 /** Whether a filled column of the row holds a raw Id of an accepted object. */
 function isRawIdRow(field: BoundField, reference: PlannedReference, record: readonly string[]): boolean {
   return reference.choices.some((choice, i) =>
-    idObject(choice, (field.choices[i]?.read(record) ?? '').trim()),
+    looksLikeId(choice, (field.choices[i]?.read(record) ?? '').trim()),
   );
 }
 
 function distinctColumns(field: BoundField): boolean {
   return new Set(field.choices.map((c) => c.label)).size === field.choices.length;
+}
+
+/**
+ * Whether a value with no type is taken as a raw Id: an Id of an accepted object by its key prefix, or
+ * any 18-character Id with a valid checksum (then refused for its prefix, with the reason), since an
+ * external id that happens to look like one is far less likely.
+ */
+function looksLikeId(choice: PlannedChoice | undefined, value: string): boolean {
+  if (choice?.kind !== 'id' || !ID_SHAPE.test(value)) return false;
+  return choice.prefixes.has(value.slice(0, 3)) || (value.length === 18 && isValidSalesforceId(value));
 }
 
 /** The object a well-formed raw Id belongs to, by key prefix, among the choice's accepted objects. */

@@ -23,6 +23,7 @@ import type {
   ValueSource,
 } from './types.ts';
 import { compileValueRules, type ValueConverter } from './value-rules.ts';
+import { readValueRules } from './values/index.ts';
 
 export type DescribeFn = (object: string) => Promise<SObjectDescribe>;
 
@@ -55,6 +56,8 @@ export type PlannedChoice =
 
 export interface PlannedReference {
   choices: PlannedChoice[];
+  /** The objects the field can point to in this org (describe referenceTo). */
+  referenceTo: string[];
   typeColumn?: string;
   /** Lower-cased type value or object name → object name, or RAW_ID_TYPE. */
   typeValues?: Map<string, string>;
@@ -269,10 +272,8 @@ export async function planMapping(
       );
     const valueMap = fieldMapping.rules.valueMap;
     if (valueMap) {
-      for (const output of Object.values(valueMap.value as Record<string, unknown>)) {
-        if (output !== null && output !== undefined)
-          checkPicklistValue(field, undefined, String(output), valueMap.at, problems, 'valueMap gives');
-      }
+      for (const output of valueMapOutputs(valueMap.value))
+        checkPicklistValue(field, undefined, output, valueMap.at, problems, 'valueMap gives');
     }
     planned.push({ ...base, convert });
   }
@@ -507,7 +508,7 @@ async function planReference(
     });
   }
 
-  const planned: PlannedReference = { choices };
+  const planned: PlannedReference = { choices, referenceTo: field.referenceTo };
   if (spec.typeColumn !== undefined) {
     // Object names always work as type values; typeValues adds aliases (patient → Contact).
     const typeValues = new Map<string, string>();
@@ -547,6 +548,15 @@ async function planReference(
     }
   }
   return problems.list.length > before ? undefined : planned;
+}
+
+/** The values a value map can write (its targets and a fixed `otherwise`), blank and `#N/A` aside. */
+function valueMapOutputs(raw: unknown): string[] {
+  const spec = readValueRules({ valueMap: raw }).spec.valueMap;
+  if (!spec) return [];
+  const outputs = Object.values(spec.values);
+  if (typeof spec.otherwise === 'object') outputs.push(spec.otherwise.value);
+  return [...new Set(outputs)].filter((v) => v.trim() !== '' && v !== '#N/A');
 }
 
 /** Fields filled by two mapping entries (a compound's component also mapped on its own). */
