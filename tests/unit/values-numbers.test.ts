@@ -222,9 +222,27 @@ describe('whole numbers', () => {
     [STAFF, '99999999', '99999999'],
     [STAFF, '12.5', 'type.number: NumberOfEmployees: is not a whole number'],
     [STAFF, '100000000', "numberRange: NumberOfEmployees: is outside the field's range (at most 8 digits)"],
-    [COUNT, '2147483647', '2147483647'],
-    [COUNT, '-2147483648', '-2147483648'],
-    [COUNT, '2147483648', "numberRange: Count__c: is outside the field's range (at most 10 digits)"],
+    [COUNT, '999999999', '999999999'],
+    [COUNT, '-999999999', '-999999999'],
+    [COUNT, '1000000000', "numberRange: Count__c: is outside the field's range (at most 9 digits)"],
+    [{ ...COUNT, digits: 10 }, '2147483647', '2147483647'],
+    [{ ...COUNT, digits: 10 }, '-2147483648', '-2147483648'],
+    [
+      { ...COUNT, digits: 10 },
+      '2147483648',
+      "numberRange: Count__c: is outside the field's range (at most 10 digits)",
+    ],
+    [
+      { ...COUNT, digits: 9, precision: 5 },
+      '123456',
+      "numberRange: Count__c: is outside the field's range (at most 5 digits)",
+    ],
+    [{ ...COUNT, type: 'long' }, '123456789012345678', '123456789012345678'],
+    [
+      { ...COUNT, type: 'long' },
+      '1234567890123456789',
+      "numberRange: Count__c: is outside the field's range (at most 18 digits)",
+    ],
     [COUNT, '1e3', '1000'],
   ] as const)('loads %s %s as %s', (f, raw, expected) => {
     expect(out({}, f, raw)).toBe(expected);

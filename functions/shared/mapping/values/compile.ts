@@ -376,15 +376,10 @@ function compileNumber(
   }
 
   if (family === 'integer') {
-    // int is 32-bit; describe's digits (or precision) may be tighter, as for NumberOfEmployees.
-    const digits =
-      (field.digits ?? 0) > 0
-        ? (field.digits as number)
-        : (field.precision ?? 0) > 0
-          ? (field.precision as number)
-          : type === 'long'
-            ? 18
-            : 10;
+    // Describe gives int fields `digits` (9 for most); an emulated schema may give `precision`. Without
+    // either, 9 digits (int) or 18 (long), as the org's own standard fields have.
+    const limits = [field.digits ?? 0, field.precision ?? 0].filter((d) => d > 0);
+    const digits = limits.length > 0 ? Math.min(...limits) : type === 'long' ? 18 : 9;
     const max = type === 'long' ? 2n ** 63n - 1n : 2n ** 31n - 1n;
     return (value) => {
       const n = read(value);
