@@ -125,12 +125,16 @@ export async function planMapping(
   const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
   const problems = new Problems(mapping.file);
   const described = new Map<string, SObjectDescribe | null>();
+  // Every key prefix seen, so that an Id of the wrong object is refused naming the object it is.
+  const knownPrefixes = new Map<string, string>();
   // `at` undefined: an object we only probe (raw Id prefixes), whose absence is not a problem.
   const describeOrProblem: DescribeOrProblem = async (object, at, role) => {
     const key = object.toLowerCase();
     if (!described.has(key)) {
       try {
-        described.set(key, await describe(object));
+        const result = await describe(object);
+        described.set(key, result);
+        if (result.keyPrefix) knownPrefixes.set(result.keyPrefix, result.name);
       } catch (error) {
         // Throttling, outages and bad credentials are not the mapping's fault: let the state machine retry.
         if (error instanceof Error && RETRYABLE.has(error.name)) throw error;
@@ -245,7 +249,7 @@ export async function planMapping(
       const convertId = ids
         ? compileValueRules(field, valueInput, mapping.defaults, problems, fieldMapping.at, {
             referenceTo: [...ids.prefixes.values()],
-            context: { keyPrefixes: ids.prefixes },
+            context: { keyPrefixes: knownPrefixes },
           })
         : undefined;
       if (reference) planned.push({ ...base, convert, ...(convertId ? { convertId } : {}), reference });
