@@ -20,6 +20,8 @@ export interface DescribeField {
   /** Total digits and digits after the point of numeric fields (geolocation rounding, number checks). */
   precision?: number;
   scale?: number;
+  /** Maximum digits of an int field. */
+  digits?: number;
   /** `validFor` (base64 bitmap over the controlling field's values) ties a state code to its country. */
   picklistValues: { value: string; label?: string; active: boolean; validFor?: string }[];
   restrictedPicklist: boolean;

@@ -400,6 +400,7 @@ function toDescribeField(f: Record<string, unknown>): DescribeField {
     polymorphicForeignKey: bool('polymorphicForeignKey'),
     precision: Number(f.precision ?? 0),
     scale: Number(f.scale ?? 0),
+    digits: Number(f.digits ?? 0),
     picklistValues: Array.isArray(f.picklistValues)
       ? (
           f.picklistValues as { value: string; label?: string; active: boolean; validFor?: string | null }[]
