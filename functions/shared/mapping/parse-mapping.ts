@@ -380,12 +380,19 @@ const FIELD_KEYS: Record<string, FieldRule> = {
     }
   },
   join(value, pair, reader, spec) {
-    spec.join = reader.strings(value, 'join', pair.key as Node);
-  },
-  separator(value, _pair, reader, spec) {
-    // A separator may be a single space, which reader.string would refuse as blank only when empty.
-    if (isScalar(value) && typeof value.value === 'string') spec.separator = value.value;
-    else reader.problem(value, 'separator must be text (quote it: ", ")');
+    // `join: [a, b]` (joined with a space) or `join: { columns: [a, b], separator: ", " }`.
+    if (!isMap(value)) {
+      spec.join = reader.strings(value, 'join', pair.key as Node);
+      return;
+    }
+    const keys = { columns: true, separator: true };
+    for (const [key, entry] of reader.entries(value as YAMLMap<Node, Node>, keys, 'join')) {
+      if (key === 'columns') spec.join = reader.strings(entry.value, 'join columns', entry.key);
+      else if (isScalar(entry.value) && typeof entry.value.value === 'string')
+        spec.separator = entry.value.value;
+      else reader.problem(entry.value ?? entry.key, 'separator must be text (quote it: ", ")');
+    }
+    if (spec.join === undefined) reader.problem(pair.key as Node, 'join needs columns, the columns it joins');
   },
   required(value, pair, reader, spec) {
     spec.required = reader.boolean(value, 'required', pair.key as Node);
@@ -473,7 +480,7 @@ const FIELD_KEYS: Record<string, FieldRule> = {
     COMPOUND_KINDS.map((kind): [string, FieldRule] => [
       kind,
       (value, pair, reader, spec) => {
-        if (value === null) {
+        if (value === null || (isScalar(value) && value.value === null)) {
           reader.problem(pair.key as Node, `${kind} needs its input: columns, or one column and its format`);
           return;
         }
@@ -532,11 +539,9 @@ function buildField(field: string, at: Position, spec: FieldSpec, reader: Reader
       return problem(
         `${spec.compound.kind} reads its own columns; remove ${[...sources, ...(reference ? ['lookup/id'] : [])].join(', ')}`,
       );
-    const others = COMPOUND_KINDS.filter((k) => k !== spec.compound?.kind && spec.keys[k] !== undefined);
-    if (others.length > 0) return problem(`choose one of ${[spec.compound.kind, ...others].join(' or ')}`);
+    const kinds = Object.keys(spec.keys).filter((k) => (COMPOUND_KINDS as readonly string[]).includes(k));
+    if (kinds.length > 1) return problem(`choose one of ${kinds.join(' or ')}`);
   }
-  if (spec.separator !== undefined && spec.join === undefined)
-    return problem('separator only applies to join');
   if (
     !reference &&
     (spec.typeColumn !== undefined || spec.typeValues !== undefined || spec.defaultType !== undefined)
