@@ -47,6 +47,12 @@ export async function emulatorCommand(args: string[]): Promise<number> {
       values['jwt-cert'] ? { jwtCertificate: readJwtCertificate(values['jwt-cert']) } : {},
     ),
   });
+  // Listen for Ctrl-C before announcing readiness: a script that signals as soon as it reads the URL
+  // must find the handler in place.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   process.stdout.write(`${emulator.url}\n`);
   process.stderr.write(
     [
@@ -61,11 +67,7 @@ export async function emulatorCommand(args: string[]): Promise<number> {
       '',
     ].join('\n'),
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
   await emulator.stop();
   return 0;
 }

@@ -1,6 +1,7 @@
 import { localUpCommand } from '../stack/local-up-command.ts';
 import { UsageError } from './args.ts';
 import { emulatorCommand } from './emulator-command.ts';
+import { mappingCommand } from './mapping-command.ts';
 import { runCommand } from './run-command.ts';
 
 const USAGE = `Usage: polyload <command> [options]
@@ -8,6 +9,8 @@ const USAGE = `Usage: polyload <command> [options]
 Commands:
   run FILE --mapping F [--salesforce URL] [--out DIR] [--json] [--dry-run]
         Run the real state machine locally on FILE (embedded Salesforce emulator unless --salesforce).
+  mapping check FILE [--salesforce URL] [--json]
+        Check a mapping against an org's metadata and show the Bulk CSV headers it produces.
   local up [--port-s3 N] [--port-sfn N] [--port-ssm N] [--port-salesforce N] [--data-dir D]
         Start the whole local stack (S3, Step Functions, SSM, Salesforce) and keep it up.
   emulator [--port N] [--host H] [--schema F] [--seed F...] [--faults SPEC] [--data-dir D]
@@ -21,6 +24,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'run':
         return await runCommand(rest);
+      case 'mapping':
+        return await mappingCommand(rest);
       case 'local':
         if (rest[0] !== 'up')
           throw new UsageError(`unknown local command '${rest[0] ?? ''}' (did you mean 'local up'?)`);

@@ -133,7 +133,8 @@ export async function runCommand(args: string[]): Promise<number> {
   }
 }
 
-function externalSalesforce(url: string): ExternalSalesforce {
+/** Credentials for --salesforce from the environment (never from the command line, where ps shows them). */
+export function externalSalesforce(url: string): ExternalSalesforce {
   const env = process.env;
   if (!/^https?:\/\//.test(url)) throw new UsageError(`--salesforce must be a URL, got '${url}'`);
   if (!env.SALESFORCE_CLIENT_ID)
