@@ -218,4 +218,20 @@ describe.each(aslFiles())('%s', (file) => {
       );
     }
   });
+
+  it('brings back from the run report only fixed-size fields that the states read (jobs stay in S3)', () => {
+    const reportTasks = states.filter(({ state }) => state.Resource === '${ReportFunctionArn}');
+    expect(reportTasks.map(({ name }) => name).sort()).toEqual(['Report Failure', 'Report Run']);
+    // Paths into `$.report` the definition reads: each must survive the ResultSelector.
+    const read = [...text.matchAll(/"\$\.report\.([A-Za-z]+)/g)].map((m) => m[1] as string);
+    expect(read).toContain('status');
+    for (const { name, state } of reportTasks) {
+      expect(state.ResultPath, name).toBe('$.report');
+      const selector = state.ResultSelector as Record<string, string> | undefined;
+      expect(selector, `${name} has a ResultSelector`).toBeDefined();
+      const kept = Object.keys(selector ?? {}).map((k) => k.replace(/\.\$$/, ''));
+      expect(kept.sort(), name).toEqual(['counts', 'runId', 'status']);
+      for (const field of read) expect(kept, `${name} keeps $.report.${field}`).toContain(field);
+    }
+  });
 });
