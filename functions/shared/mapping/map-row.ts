@@ -169,13 +169,15 @@ function mapReference(
       const value = idChoice >= 0 ? (field.choices[idChoice]?.read(record) ?? '').trim() : '';
       const prefixObject = idObject(reference.choices[idChoice], value);
       if (prefixObject === object) choice = idChoice;
-      else
+      else {
+        const column = field.choices[idChoice]?.label ?? '';
         return reject(
-          typeColumn,
-          type,
+          column,
+          value,
           'lookupTarget',
-          `${typeColumn} "${type}" means ${object}, which ${planned.field}'s mapping does not cover (${reference.choices.map(choiceName).join(', ')})`,
+          `${typeColumn} "${type}": ${planned.field} loads ${object} only by raw Id, and ${column} holds no ${object} Id`,
         );
+      }
     }
   } else {
     // No type given: a raw Id says its type with its key prefix; otherwise the one filled target.

@@ -519,6 +519,12 @@ async function planReference(
     for (const choice of choices)
       if (choice.kind === 'lookup') typeValues.set(choice.object.toLowerCase(), choice.object);
     if (spec.ids) typeValues.set(RAW_ID_TYPE.toLowerCase(), RAW_ID_TYPE);
+    // An object loaded only by raw Id is a type too: its rows must hold Ids of that object.
+    for (const choice of choices) {
+      if (choice.kind !== 'id') continue;
+      for (const object of choice.prefixes.values())
+        if (!typeValues.has(object.toLowerCase())) typeValues.set(object.toLowerCase(), object);
+    }
     for (const [alias, object] of spec.typeValues ?? []) {
       if (object.toLowerCase() === RAW_ID_TYPE.toLowerCase()) {
         if (!spec.ids)
