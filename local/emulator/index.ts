@@ -60,7 +60,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'polyload-emulator-'));
   mkdirSync(dataDir, { recursive: true });
   const now = () => new Date();
-  const schema = createSchemaIndex(await loadSchema(options.schema));
+  const schema = createSchemaIndex(await withUserObject(await loadSchema(options.schema)));
   const faults = createFaults(options.faults);
   const store = openRecordStore(schema, join(dataDir, 'org.sqlite'));
   const context: EmulatorContext = {
@@ -107,6 +107,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (temporary) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Sessions run as a User record, so an org schema without User (a partial describe export) gets the
+ * bundled org's User object rather than an emulator that cannot log anyone in.
+ */
+async function withUserObject(org: OrgSchema): Promise<OrgSchema> {
+  if (org.objects.some((o) => o.name.toLowerCase() === 'user')) return org;
+  const user = (await loadSchema()).objects.find((o) => o.name === 'User');
+  return user ? { ...org, objects: [...org.objects, user] } : org;
 }
 
 /** `GET /services/data`: the versions list clients read to pick an API version. */
