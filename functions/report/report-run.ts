@@ -1,4 +1,4 @@
-import { type Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { FAILED_HEADER, SUCCEEDED_HEADER, UNPROCESSED_HEADER } from '../collect-results/collect.ts';
@@ -142,27 +142,32 @@ async function mergeFiles(
   const sources = summaries.flatMap((s) => (s.files[kind] ? [s.files[kind]] : []));
   if (sources.length === 0) return undefined;
   const sink = ports.createObject(key, 'text/csv');
-  sink.stream.write(`${header.join(',')}\n`);
-  for (const source of sources) {
-    await pipeline(await ports.openObject(source), dropFirstLine(), sink.stream, { end: false });
-  }
-  sink.stream.end();
-  await sink.done;
+  // One pipeline for the whole file: a pipeline per part into the same sink (`end: false`) leaves
+  // each one's listeners on it, hundreds for a large run.
+  await Promise.all([pipeline(concatenated(header, sources, ports), sink.stream), sink.done]);
   return key;
 }
 
-/** Passes bytes through except everything up to and including the first LF (the file's header). */
-function dropFirstLine(): Transform {
+/** The header, then each source's bytes after its own header line; one source open at a time. */
+async function* concatenated(header: string[], sources: string[], ports: ReportPorts): AsyncIterable<Buffer> {
+  yield Buffer.from(`${header.join(',')}\n`);
+  for (const source of sources) yield* afterFirstLine(await ports.openObject(source));
+}
+
+/** A stream's bytes except everything up to and including the first LF (the file's header). */
+async function* afterFirstLine(stream: Readable): AsyncIterable<Buffer> {
   let dropping = true;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      if (!dropping) return callback(null, chunk);
-      const lf = chunk.indexOf(0x0a);
-      if (lf < 0) return callback();
-      dropping = false;
-      callback(null, chunk.subarray(lf + 1));
-    },
-  });
+  for await (const data of stream as AsyncIterable<Buffer | string>) {
+    const chunk = typeof data === 'string' ? Buffer.from(data) : data;
+    if (!dropping) {
+      yield chunk;
+      continue;
+    }
+    const lf = chunk.indexOf(0x0a);
+    if (lf < 0) continue;
+    dropping = false;
+    if (lf + 1 < chunk.length) yield chunk.subarray(lf + 1);
+  }
 }
 
 async function* rowsAfterHeader(stream: Readable): AsyncIterable<string[]> {
