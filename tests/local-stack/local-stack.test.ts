@@ -5,6 +5,13 @@ import { type LocalStack, startLocalStack } from '../../local/stack/index.ts';
 import { localS3ClientConfig } from '../../local/stack/s3.ts';
 import type { LambdaHandler } from '../../local/stack/step-functions.ts';
 
+/** What the state machine keeps of a run report (its ResultSelector reads these). */
+const runReport = (runId: string, status: string) => ({
+  runId,
+  status,
+  counts: { total: 1, succeeded: 1, failed: 0, rejected: 0, unprocessed: 0 },
+});
+
 /** Stand-ins for the step handlers: this test is about the wiring, the lead's end-to-end tests run the real ones. */
 const stepHandlers: Record<string, LambdaHandler> = {
   'Validate File': (async () => ({
@@ -14,8 +21,10 @@ const stepHandlers: Record<string, LambdaHandler> = {
   })) as LambdaHandler,
   'Transform Rows': (async () => ({ groups: [] })) as LambdaHandler,
   'Split Into Parts': (async () => ({ parts: [], manifestKey: 'staging/x/manifest.json' })) as LambdaHandler,
-  'Report Run': (async () => ({ status: 'SUCCEEDED' })) as LambdaHandler,
-  'Report Failure': (async () => ({ status: 'FAILED' })) as LambdaHandler,
+  'Report Run': (async (input: { run: { runId: string } }) =>
+    runReport(input.run.runId, 'SUCCEEDED')) as LambdaHandler,
+  'Report Failure': (async (input: { run: { runId: string } }) =>
+    runReport(input.run.runId, 'FAILED')) as LambdaHandler,
 };
 
 let stack: LocalStack;

@@ -279,6 +279,12 @@ describe('the pipeline definition on the local engine', () => {
     });
     const polls = new Map<string, number>();
     const invoked: string[] = [];
+    const runReport = (status: string) => ({
+      runId: 'r1',
+      status,
+      counts: { total: 2, succeeded: 2, failed: 0, rejected: 0, unprocessed: 0 },
+      jobs: [{ id: 'j', object: 'Task', operation: 'insert', state: 'JobComplete' }],
+    });
     const track = (name: string, fn: (event: Record<string, unknown>) => unknown): LambdaHandler =>
       (async (event: Record<string, unknown>) => {
         invoked.push(name);
@@ -307,14 +313,20 @@ describe('the pipeline definition on the local engine', () => {
           return { ...event, done: (polls.get(id) ?? 0) >= 2, poll: { attempt: 1, waitSeconds: 10 } };
         }),
         'Collect Results': track('collect', (event) => ({ part: event.part })),
-        'Report Run': track('report', () => ({ status: 'SUCCEEDED' })),
-        'Report Failure': track('report-failure', () => ({ status: 'FAILED' })),
+        'Report Run': track('report', () => runReport('SUCCEEDED')),
+        'Report Failure': track('report-failure', () => runReport('FAILED')),
       },
     });
     const runInput = { run: { runId: 'r1', pipeline: 'p', maxConcurrency: 2 } };
     const { executionArn } = sfn.startExecution({ name: 'r1', input: JSON.stringify(runInput) });
     const done = await sfn.waitForExecution(executionArn);
     expect(done.status).toBe('SUCCEEDED');
+    // The report's ResultSelector: its per-job list stays out of the state.
+    expect(JSON.parse(done.output ?? '{}').report).toEqual({
+      runId: 'r1',
+      status: 'SUCCEEDED',
+      counts: runReport('SUCCEEDED').counts,
+    });
     expect(invoked.filter((name) => name === 'poll')).toHaveLength(4);
     expect(invoked).not.toContain('report-failure');
     const counts = sfn.historyCounts(executionArn);
