@@ -11,7 +11,7 @@ import jsforce from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroupRef } from '../../functions/shared/contracts.ts';
 import { formatCsvRecord, parseOwnCsv } from '../../functions/shared/csv.ts';
-import { putText, readObjectStream } from '../../functions/shared/s3.ts';
+import { getText, putText, readObjectStream } from '../../functions/shared/s3.ts';
 import { salesforce } from '../../functions/shared/salesforce.ts';
 import { handler as transform } from '../../functions/transform/handler.ts';
 import { handler as validate } from '../../functions/validate/handler.ts';
@@ -170,5 +170,31 @@ describe('example pipelines against the emulator default org', () => {
       'T-2006': ['Contact', 'Account'],
     });
     expect(tasks.find((t) => t.External_Id__c === 'T-2004')?.WhoId).toBe('003000000000901AAA');
+  });
+});
+
+describe('rejects through the handlers', () => {
+  it("writes the golden patients file's rejects to rejected.csv and stages exactly the other rows", async () => {
+    const pipeline = 'patients-golden';
+    const yaml = readFileSync('mappings/patients.yaml', 'utf8').replace(
+      'rejectThreshold: 10%',
+      'rejectThreshold: 50%',
+    );
+    await putMapping(aws, pipeline, yaml);
+    const key = `incoming/${pipeline}/input.csv`;
+    const input = readFileSync('tests/fixtures/mapping/golden/patients/input.csv', 'utf8');
+    await putText(aws.s3.buckets.landing, key, input, 'text/csv');
+    const run = runFor(aws, key, 'patients-golden-run', pipeline);
+
+    const validation = await validate({ run }, lambdaContext('ValidateFunction'));
+    const { groups } = await transform({ run, validation }, lambdaContext('TransformFunction'));
+
+    expect(validation).toMatchObject({ total: 7, rejected: 3 });
+    expect(await getText(aws.s3.buckets.work, validation.rejectedKey as string)).toBe(
+      readFileSync('tests/fixtures/mapping/golden/patients/expected/rejected.csv', 'utf8'),
+    );
+    expect(await bulkCsv(groups[0] as GroupRef)).toBe(
+      readFileSync('tests/fixtures/mapping/golden/patients/expected/contact-upsert.csv', 'utf8'),
+    );
   });
 });
