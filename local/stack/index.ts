@@ -6,12 +6,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../emulator/index.ts';
 import type { JsonApiServer } from './json-api.ts';
 import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   type LocalS3,
+  localS3ClientConfig,
   type ObjectCreatedEvent,
   startLocalS3,
 } from './s3.ts';
@@ -100,10 +102,16 @@ export interface LocalStack {
   triggers: TriggerRecord[];
   /** Waits for an execution by name (the run id) or ARN to finish. */
   waitForExecution(nameOrArn: string, options?: { timeoutMs?: number }): Promise<ExecutionDescription>;
-  /** Waits for the trigger to handle the event for `key`, then for the run it started (if any). */
+  /**
+   * Waits for the trigger to handle the upload that put the object now at `key` in the landing
+   * bucket, then for the run it started (if any). Call it after the upload: the object's ETag (read
+   * now, or `etag` as PutObject returned it) tells this upload's event from an earlier upload's of the
+   * same key. Identical bytes uploaded again name the same run (the trigger is idempotent), so any of
+   * their events will do.
+   */
   waitForRunOf(
     key: string,
-    options?: { timeoutMs?: number },
+    options?: { etag?: string; timeoutMs?: number },
   ): Promise<{ trigger: TriggerRecord; execution?: ExecutionDescription }>;
   stop(): Promise<void>;
 }
@@ -217,10 +225,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
     }
 
-    const waitForTrigger = (key: string, timeoutMs: number) =>
+    let s3Client: S3Client | undefined;
+    const currentEtag = async (key: string): Promise<string> => {
+      if (!s3Client) {
+        s3Client = new S3Client(localS3ClientConfig(s3.endpoint));
+        stoppers.push(async () => s3Client?.destroy());
+      }
+      const head = await s3Client.send(new HeadObjectCommand({ Bucket: s3.buckets.landing, Key: key }));
+      if (!head.ETag) throw new Error(`s3://${s3.buckets.landing}/${key} has no ETag`);
+      return head.ETag;
+    };
+
+    const waitForTrigger = (key: string, etag: string, timeoutMs: number) =>
       new Promise<TriggerRecord>((resolve, reject) => {
+        const wanted = unquoted(etag);
         const check = () => {
-          const found = triggers.findLast((record) => record.key === key);
+          const found = triggers.findLast(
+            (record) => record.key === key && unquoted(record.event.detail.object.etag) === wanted,
+          );
           if (!found) return false;
           cleanup();
           resolve(found);
@@ -228,7 +250,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`No trigger invocation for ${key} within ${timeoutMs} ms`));
+          reject(new Error(`No trigger invocation for ${key} (ETag ${wanted}) within ${timeoutMs} ms`));
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);
@@ -250,7 +272,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       async waitForRunOf(key, waitOptions = {}) {
         const timeoutMs = waitOptions.timeoutMs ?? 120_000;
         const started = Date.now();
-        const trigger = await waitForTrigger(key, timeoutMs);
+        const etag = waitOptions.etag ?? (await currentEtag(key));
+        const trigger = await waitForTrigger(key, etag, Math.max(1, timeoutMs - (Date.now() - started)));
         const runId = trigger.output?.runId;
         if (!runId) return { trigger };
         const execution = await stateMachine.waitForExecution(runId, {
@@ -294,6 +317,9 @@ export function salesforceParameters(
   if (external.audience) parameters.push({ name: at('audience'), value: external.audience });
   return parameters;
 }
+
+/** ETags come quoted from S3's API and bare in its events. */
+const unquoted = (etag: string) => etag.replace(/^"|"$/g, '');
 
 /** Sets the variables and returns how to put the previous values back. */
 function applyEnvironment(env: Record<string, string>): () => void {

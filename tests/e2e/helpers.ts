@@ -125,9 +125,12 @@ export async function putMapping(e2e: E2eStack, pipeline: string, yaml: string):
   );
 }
 
-/** The one way a run starts in these tests: an object under incoming/<pipeline>/ in the landing bucket. */
-export async function uploadSource(e2e: E2eStack, key: string, csv: string): Promise<void> {
-  await e2e.s3.send(
+/**
+ * The one way a run starts in these tests: an object under incoming/<pipeline>/ in the landing bucket.
+ * Returns the upload's ETag.
+ */
+export async function uploadSource(e2e: E2eStack, key: string, csv: string): Promise<string> {
+  const { ETag } = await e2e.s3.send(
     new PutObjectCommand({
       Bucket: e2e.stack.s3.buckets.landing,
       Key: key,
@@ -135,6 +138,8 @@ export async function uploadSource(e2e: E2eStack, key: string, csv: string): Pro
       ContentType: 'text/csv',
     }),
   );
+  if (!ETag) throw new Error(`the upload of ${key} returned no ETag`);
+  return ETag;
 }
 
 export async function readText(e2e: E2eStack, bucket: string, key: string): Promise<string> {
@@ -142,33 +147,18 @@ export async function readText(e2e: E2eStack, bucket: string, key: string): Prom
   return (await response.Body?.transformToString('utf8')) ?? '';
 }
 
-/**
- * Uploads and waits for the trigger's handling of *this* upload and the run it started.
- * (`stack.waitForRunOf(key)` alone would return an earlier upload's record for a reused key.)
- */
+/** Uploads and waits for the trigger's handling of *this* upload and the run it started. */
 export async function uploadAndWait(
   e2e: E2eStack,
   key: string,
   csv: string,
   timeoutMs = 50_000,
 ): Promise<{ trigger: TriggerRecord; execution: ExecutionDescription }> {
-  const before = e2e.stack.triggers.length;
-  await uploadSource(e2e, key, csv);
-  const deadline = Date.now() + timeoutMs;
-  let trigger: TriggerRecord | undefined;
-  for (;;) {
-    // A delivery (the trigger and EventBridge's retries) is pending in s3 until it settles.
-    await e2e.stack.s3.idle();
-    trigger = e2e.stack.triggers.slice(before).findLast((t) => t.key === key);
-    if (trigger) break;
-    if (Date.now() > deadline) throw new Error(`the upload of ${key} reached no trigger`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  const etag = await uploadSource(e2e, key, csv);
+  const { trigger, execution } = await e2e.stack.waitForRunOf(key, { etag, timeoutMs });
   expect(trigger.error, 'the trigger handled the upload').toBeUndefined();
   expect(trigger.output?.outcome, 'a new object version starts a new run').toBe('started');
-  const runId = trigger.output?.runId;
-  if (!runId) throw new Error(`no run started for ${key}: ${JSON.stringify(trigger.output)}`);
-  const execution = await e2e.stack.waitForExecution(runId, { timeoutMs });
+  if (!execution) throw new Error(`no run started for ${key}: ${JSON.stringify(trigger.output)}`);
   return { trigger, execution };
 }
 

@@ -117,6 +117,40 @@ describe('startLocalStack', () => {
     );
   });
 
+  it("waits for the run of this upload of a reused key, not an earlier upload's", async () => {
+    const key = 'incoming/patients/reused.csv';
+    const put = async (body: string) => {
+      const { ETag } = await s3.send(
+        new PutObjectCommand({ Bucket: stack.s3.buckets.landing, Key: key, Body: body }),
+      );
+      return (ETag ?? '').replace(/"/g, '');
+    };
+    await put('Patient_Id__c\nP-3\n');
+    const first = await stack.waitForRunOf(key, { timeoutMs: 20_000 });
+    // The first upload's run is recorded; the second's event has not reached the trigger yet.
+    const secondEtag = await put('Patient_Id__c\nP-4\n');
+    const second = await stack.waitForRunOf(key, { timeoutMs: 20_000 });
+    expect(second.trigger.event.detail.object.etag).toBe(secondEtag);
+    expect(second.trigger.output?.outcome).toBe('started');
+    expect(second.execution?.name).toBe(second.trigger.output?.runId);
+    expect(second.execution?.name).not.toBe(first.execution?.name);
+  });
+
+  it('waits for the upload with the ETag given, even when the key has changed since', async () => {
+    const key = 'incoming/patients/by-etag.csv';
+    const put = async (body: string) =>
+      (await s3.send(new PutObjectCommand({ Bucket: stack.s3.buckets.landing, Key: key, Body: body }))).ETag;
+    const earlier = await put('Patient_Id__c\nP-5\n');
+    const later = await put('Patient_Id__c\nP-6\n');
+    const [ofEarlier, ofLater] = await Promise.all([
+      stack.waitForRunOf(key, { etag: earlier as string, timeoutMs: 20_000 }),
+      stack.waitForRunOf(key, { timeoutMs: 20_000 }),
+    ]);
+    expect(`"${ofEarlier.trigger.event.detail.object.etag}"`).toBe(earlier);
+    expect(`"${ofLater.trigger.event.detail.object.etag}"`).toBe(later);
+    expect(ofEarlier.execution?.name).not.toBe(ofLater.execution?.name);
+  });
+
   it('puts process.env back as it was on stop', async () => {
     const other = await startLocalStack({ applyEnv: true, trigger: false });
     expect(process.env.AWS_ENDPOINT_URL_SFN).toBe(other.env.AWS_ENDPOINT_URL_SFN);
