@@ -231,6 +231,8 @@ describe('field sources', () => {
       'template: the template names no column; use constant for fixed text',
     ],
     ['{ join: [] }', '[]', 'join must be a value or a list of values'],
+    ['{ join: [a, [b]] }', '[b]', 'each of join must be a non-empty value'],
+    ['{ ? [x]: y }', '[x]', 'field Subject keys must be plain names'],
     ['{ join: { separator: "," } }', 'join', 'join needs columns, the columns it joins'],
     ['{ join: { columns: [a], separator: 3 } }', '3', 'separator must be text (quote it: ", ")'],
     [

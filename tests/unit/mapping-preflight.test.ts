@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MappingError } from '../../functions/shared/errors.ts';
-import { groupColumns, groupId } from '../../functions/shared/mapping/map-row.ts';
+import { allSignatures, groupColumns, groupId } from '../../functions/shared/mapping/map-row.ts';
 import { parseMapping } from '../../functions/shared/mapping/parse-mapping.ts';
 import {
   isPolymorphicField,
@@ -482,4 +482,31 @@ it('reports every problem of a mapping at once', async () => {
     'm.yaml:5:3: Task.IsClosed cannot be created (read-only for insert)',
     'm.yaml:6:13: constant "Done", which is not a value of the Status picklist (Not Started, In Progress, Completed, Waiting on someone else, Deferred)',
   ]);
+});
+
+it('lists every group a mapping can produce, with its header', async () => {
+  const planned = await plan(
+    mapping(
+      'Task',
+      'insert',
+      '  Subject: s\n  WhoId: { column: w, typeColumn: t, lookup: { Contact: Patient_Id__c }, id: true }\n  WhatId: { column: x, typeColumn: xt, lookup: { Account: External_Id__c, Case: External_Id__c } }\n',
+    ),
+  );
+  expect(
+    allSignatures(planned).map((s) => [groupId(planned, s), headers(planned, s).slice(1).join(',')]),
+  ).toEqual([
+    ['task-insert-whoid-contact-whatid-account', 'Contact:Who.Patient_Id__c,Account:What.External_Id__c'],
+    ['task-insert-whoid-contact-whatid-case', 'Contact:Who.Patient_Id__c,Case:What.External_Id__c'],
+    ['task-insert-whoid-id-whatid-account', 'WhoId,Account:What.External_Id__c'],
+    ['task-insert-whoid-id-whatid-case', 'WhoId,Case:What.External_Id__c'],
+  ]);
+  expect(allSignatures(await plan(mapping('Task', 'insert', '  Subject: s\n')))).toEqual(['']);
+});
+
+it('names both missing rights of an upsert field that can be neither created nor updated', async () => {
+  expect(
+    await problems(
+      mapping('Task', 'upsert', '  External_Id__c: x\n  IsClosed: c\n', 'externalId: External_Id__c\n'),
+    ),
+  ).toEqual(['m.yaml:6:3: Task.IsClosed cannot be created or updated (read-only for upsert)']);
 });

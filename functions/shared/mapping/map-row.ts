@@ -381,6 +381,23 @@ export function groupId(plan: MappingPlan, signature: string): string {
     .replace(/[^a-z0-9-]+/g, '_');
 }
 
+/**
+ * Every group signature the plan can produce: one per combination of the choices of its reference
+ * fields with several, in the order of their choices. For `mapping check` and the dry run, which show
+ * every header a file could need.
+ */
+export function allSignatures(plan: MappingPlan): string[] {
+  let signatures = [''];
+  for (const field of plan.fields) {
+    const count = field.reference?.choices.length ?? 0;
+    if (count < 2) continue;
+    signatures = signatures.flatMap((prefix) =>
+      Array.from({ length: count }, (_, choice) => (prefix === '' ? String(choice) : `${prefix}.${choice}`)),
+    );
+  }
+  return signatures;
+}
+
 function signatureChoices(signature: string): number[] {
   return signature === '' ? [] : signature.split('.').map(Number);
 }

@@ -379,10 +379,8 @@ function checkFieldAccess(
   at: Position,
   problems: Problems,
 ): void {
-  if (operation === 'delete' || operation === 'hardDelete') {
-    if (field.name !== 'Id') problems.add(at, `${operation} takes only Id, not ${field.name}`);
-    return;
-  }
+  // A delete maps only Id (parseMapping makes sure), which it need not create or update.
+  if (operation === 'delete' || operation === 'hardDelete') return;
   if (field.name === 'Id') {
     if (operation === 'insert') problems.add(at, 'Id cannot be set on insert (Salesforce assigns it)');
     return;
