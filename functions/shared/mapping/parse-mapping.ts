@@ -561,7 +561,7 @@ function buildField(field: string, at: Position, spec: FieldSpec, reader: Reader
   else if (spec.template !== undefined) source = { kind: 'template', ...spec.template };
   else if (spec.join !== undefined)
     source = { kind: 'join', columns: spec.join, separator: spec.separator ?? ' ' };
-  else if (spec.compound) source = { kind: 'perTarget' };
+  else if (spec.compound) source = { kind: 'compound' };
   else if (reference && perTargetColumns(spec)) source = { kind: 'perTarget' };
   else if (reference)
     return problem("a lookup needs the column holding the parent's key (column, or a column per target)");

@@ -182,7 +182,7 @@ export async function planMapping(
         checkFieldAccess(component, sobject, mapping.operation, false, fieldMapping.at, problems);
         planned.push({
           field: component.name,
-          source: { kind: 'perTarget' },
+          source: { kind: 'compound' },
           required: false,
           blank: fieldMapping.blank ?? mapping.defaults.blank,
           convert: compileValueRules(
@@ -351,11 +351,6 @@ function checkObjectAccess(sobject: SObjectDescribe, mapping: Mapping, problems:
       );
     }
   }
-}
-
-/** The fields a compound field is written through (BillingAddress → BillingStreet, ...). */
-export function compoundComponents(field: DescribeField, sobject: SObjectDescribe): DescribeField[] {
-  return sobject.fields.filter((f) => f.compoundFieldName?.toLowerCase() === field.name.toLowerCase());
 }
 
 /** Compound fields (addresses, geolocations, person names) are read-only: their components load. */

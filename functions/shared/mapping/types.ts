@@ -36,7 +36,9 @@ export type ValueSource =
   /** `{ join: [line1, line2], separator: ", " }`: non-blank columns joined. */
   | { kind: 'join'; columns: string[]; separator: string }
   /** A reference whose value columns are given per target (`lookup: { Contact: { column: ... } }`). */
-  | { kind: 'perTarget' };
+  | { kind: 'perTarget' }
+  /** A component of a compound input (`address:`, `name:`, `geolocation:`), which reads its own columns. */
+  | { kind: 'compound' };
 
 /** One parent object a lookup may point to, and the field of that parent its values match. */
 export interface LookupTarget {
