@@ -19,7 +19,7 @@ export interface Config {
   readonly maxPartBytes: number;
   /** MAX_PART_RECORDS, default 150,000. */
   readonly maxPartRecords: number;
-  /** MAX_RESUBMITS, default 3. */
+  /** MAX_RESUBMITS, default 3, at most MAX_RESUBMITS_CEILING. */
   readonly maxResubmits: number;
   /** POLL_MAX_WAIT_SECONDS, default 60. */
   readonly pollMaxWaitSeconds: number;
@@ -32,10 +32,22 @@ export class ConfigError extends Error {
   override name = 'ConfigError' as const;
 }
 
+/**
+ * The most resubmissions a part may make. Each part is one child execution, held to Step Functions'
+ * 25,000 history events, and each job of a part costs at most 16 events + 321 polls × 9 (the Poll
+ * step's schedule over its 8-day horizon, functions/poll/interpret-job.ts) + 102 for Upload and
+ * Collect retries (17 each × 3) = 3,007. A part runs 1 + MAX_RESUBMITS jobs: 5 gives 6 × 3,007 =
+ * 18,042 events, leaving room for the per-job figures to grow; 7 (24,056) would be the last that fits
+ * at all, and 8 (27,063) fails the part's execution.
+ */
+export const MAX_RESUBMITS_CEILING = 5;
+
 interface SettingSpec {
   env: string;
   kind: 'string' | 'positiveInteger' | 'nonNegativeInteger';
   fallback?: string;
+  /** Largest accepted value (integers). */
+  max?: number;
 }
 
 const SETTINGS: Record<Setting, SettingSpec> = {
@@ -46,7 +58,12 @@ const SETTINGS: Record<Setting, SettingSpec> = {
   maxConcurrency: { env: 'MAX_CONCURRENCY', kind: 'positiveInteger' },
   maxPartBytes: { env: 'MAX_PART_BYTES', kind: 'positiveInteger', fallback: '100000000' },
   maxPartRecords: { env: 'MAX_PART_RECORDS', kind: 'positiveInteger', fallback: '150000' },
-  maxResubmits: { env: 'MAX_RESUBMITS', kind: 'nonNegativeInteger', fallback: '3' },
+  maxResubmits: {
+    env: 'MAX_RESUBMITS',
+    kind: 'nonNegativeInteger',
+    fallback: '3',
+    max: MAX_RESUBMITS_CEILING,
+  },
   pollMaxWaitSeconds: { env: 'POLL_MAX_WAIT_SECONDS', kind: 'positiveInteger', fallback: '60' },
 };
 
@@ -93,8 +110,10 @@ function parseSetting(spec: SettingSpec, raw: string | undefined): string | numb
   if (spec.kind === 'string') return value;
   const number = Number(value);
   const minimum = spec.kind === 'positiveInteger' ? 1 : 0;
-  if (!Number.isSafeInteger(number) || number < minimum) {
-    throw new ConfigError(`Environment variable ${spec.env} must be an integer ≥ ${minimum}, got "${value}"`);
+  const inRange = Number.isSafeInteger(number) && number >= minimum && number <= (spec.max ?? Infinity);
+  if (!inRange) {
+    const range = spec.max === undefined ? `≥ ${minimum}` : `from ${minimum} to ${spec.max}`;
+    throw new ConfigError(`Environment variable ${spec.env} must be an integer ${range}, got "${value}"`);
   }
   return number;
 }

@@ -4,6 +4,7 @@
  * transactions resubmitted as new jobs. Faults come from the emulator's seeded fault injection.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_RESUBMITS_CEILING } from '../../functions/shared/config.ts';
 import type { PartSummary, RunReport, SplitOutput } from '../../functions/shared/contracts.ts';
 import type { EmulatorSessionStore } from '../../local/emulator/auth/sessions.ts';
 import { importRealHandler, type LambdaHandler } from '../../local/stack/step-functions.ts';
@@ -35,8 +36,9 @@ let e2e: E2eStack;
 
 beforeAll(async () => {
   e2e = await startE2eStack({
-    // A generous resubmission budget: with lock=0.2 a row still locked after 9 jobs is 0.2^9 ≈ 5e-7.
-    env: { MAX_PART_RECORDS: '30', MAX_RESUBMITS: '8' },
+    // The largest resubmission budget config.ts accepts: with lock=0.2 a row still locked after 6 jobs
+    // is 0.2^6 ≈ 6e-5 (and the faults are seeded).
+    env: { MAX_PART_RECORDS: '30', MAX_RESUBMITS: String(MAX_RESUBMITS_CEILING) },
     handlers: {
       'Upload Part': betweenSteps('Upload Part', 'polyload-upload'),
       'Poll Job': betweenSteps('Poll Job', 'polyload-poll'),
@@ -248,10 +250,11 @@ describe('rows locked by other transactions', () => {
     });
     expectEveryRowAccountedFor(outcome, 40);
     const parts = await partsOf(outcome.report);
-    // MAX_RESUBMITS is 8 here: each part runs 1 + 8 jobs, then gives up.
-    expect(outcome.report.jobs).toHaveLength(parts.length * 9);
+    // MAX_RESUBMITS is MAX_RESUBMITS_CEILING (5) here: each part runs 1 + 5 jobs, then gives up.
+    const jobsPerPart = 1 + MAX_RESUBMITS_CEILING;
+    expect(outcome.report.jobs).toHaveLength(parts.length * jobsPerPart);
     for (const row of outcome.files.failed) {
-      expect(row).toMatchObject({ errorCode: 'UNABLE_TO_LOCK_ROW', attempts: '9' });
+      expect(row).toMatchObject({ errorCode: 'UNABLE_TO_LOCK_ROW', attempts: String(jobsPerPart) });
     }
   });
 });

@@ -20,8 +20,9 @@
  * - part (child) history: 16 events per job attempt + EVENTS_PER_POLL (9) per poll. The Poll step gives
  *   up on a job after pollsToCover(8 days) polls, at most 321 whatever POLL_MAX_WAIT_SECONDS; Upload and
  *   Collect may each be retried 17 times (ASL MaxAttempts 3 + 8 + 6), 3 events each: 102. A part runs
- *   at most 1 + MAX_RESUBMITS = 4 jobs: 4 × (16 + 321 × 9 + 102) = 12,028 events < 25,000. (The bound
- *   holds up to MAX_RESUBMITS = 7: 8 × 3,007 = 24,056; config.ts accepts any value.)
+ *   at most 1 + MAX_RESUBMITS jobs: 4 by default, 4 × (16 + 321 × 9 + 102) = 12,028 events, and 6 at
+ *   the most config.ts accepts (MAX_RESUBMITS_CEILING = 5): 6 × 3,007 = 18,042 < 25,000. (8 resubmits
+ *   would be 27,063: config.ts refuses it.)
  * - state payload while loading: 1,362 bytes + ~473 per part → ~237,500 bytes at 500 parts (< 262,144,
  *   but only ~10% headroom: a mapping with more or longer column names passes the limit sooner).
  * - Report Run's output: the loading state plus a fixed `{runId, status, counts}` (its ResultSelector):
@@ -30,6 +31,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS_PER_POLL, JOB_HORIZON_SECONDS, pollsToCover } from '../../functions/poll/interpret-job.ts';
+import { ConfigError, MAX_RESUBMITS_CEILING, readConfig } from '../../functions/shared/config.ts';
 import type { HistoryEvent } from '../../local/stack/history.ts';
 import {
   CARE_TASKS_MAPPING,
@@ -46,8 +48,6 @@ const HISTORY_LIMIT = 25_000;
 const PAYLOAD_LIMIT = 256 * 1024;
 const MAX_PARTS = 500;
 const PART_RECORDS = 10;
-/** MAX_RESUBMITS' default (docs/architecture.md): a part runs at most 1 + 3 jobs. */
-const DEFAULT_MAX_RESUBMITS = 3;
 
 interface Measured {
   parts: number;
@@ -156,7 +156,7 @@ describe(`the largest claimed file (${MAX_PARTS} parts) against Step Functions' 
     expect(fixed.size).toBe(1);
   });
 
-  it('holds a part to 25,000 events over the longest job the Poll step will wait for', () => {
+  it('holds a part to 25,000 events over the longest jobs and the most resubmissions allowed', () => {
     const sample = measured.get(1)?.children[0] as { events: number; polls: number };
     const perAttempt = sample.events - sample.polls * EVENTS_PER_POLL;
     // The poll ceiling is configurable (POLL_MAX_WAIT_SECONDS): take the least favourable one.
@@ -173,10 +173,17 @@ describe(`the largest claimed file (${MAX_PARTS} parts) against Step Functions' 
     const retries = (name: string) =>
       (states[name]?.Retry ?? []).reduce((n, r) => n + (r.MaxAttempts ?? 3), 0);
     const retryEvents = 3 * (retries('Upload Part') + retries('Collect Results'));
-    const jobs = 1 + DEFAULT_MAX_RESUBMITS;
-    const worstPart = jobs * (perAttempt + pollsPerJob * EVENTS_PER_POLL + retryEvents);
+    const perJob = perAttempt + pollsPerJob * EVENTS_PER_POLL + retryEvents;
     expect(pollsPerJob).toBeLessThan(400);
-    expect(worstPart).toBeLessThan(HISTORY_LIMIT);
+    // The most resubmissions config.ts accepts, and one more that it refuses.
+    expect(() => readConfig({ MAX_RESUBMITS: String(MAX_RESUBMITS_CEILING) }).maxResubmits).not.toThrow();
+    expect(() => readConfig({ MAX_RESUBMITS: String(MAX_RESUBMITS_CEILING + 1) }).maxResubmits).toThrow(
+      ConfigError,
+    );
+    const worstPart = (1 + MAX_RESUBMITS_CEILING) * perJob;
+    expect(worstPart, `${perJob} events per job`).toBeLessThan(HISTORY_LIMIT);
+    // With a fifth of the limit to spare, should a state or a retry be added to a part.
+    expect(worstPart).toBeLessThan(0.8 * HISTORY_LIMIT);
   });
 
   it(`fits the state carrying the parts list of ${MAX_PARTS} parts within 256 KB`, () => {
