@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { PartRef, PartState, PartSummary } from '../shared/contracts.ts';
 import type { ResultKind, SalesforcePort } from '../shared/salesforce-port.ts';
-import { partRows } from '../upload/bulk-csv.ts';
+import { LINE_COLUMN, readPart } from '../upload/bulk-csv.ts';
 import { classifyRowError, parseSfError } from './classify-error.ts';
 import { CsvSink, type ObjectSink } from './csv-sink.ts';
 import { LineIndex, planJoin } from './join-results.ts';
@@ -62,12 +62,17 @@ export async function collectResults(
   let orphans = 0;
   const jobReason = job.errorMessage ?? `Job ${job.state}`;
 
+  // The part's columns come from its file's header, read with the first index built from it.
+  let columns: string[] | undefined;
   const indexFor = async (header: string[]): Promise<LineIndex> => {
-    const plan = planJoin(part, header);
+    const staged = columns === undefined ? await readPart(await ports.openObject(part.key)) : undefined;
+    columns ??= staged?.columns ?? [];
+    const plan = planJoin({ ...part, columns }, header);
     const signature = `${plan.mode}:${plan.partColumns.join(',')}`;
     let index = indexes.get(signature);
     if (!index) {
-      index = await LineIndex.build(plan, partRows(await ports.openObject(part.key)), matched);
+      const rows = staged?.rows ?? (await readPart(await ports.openObject(part.key))).rows;
+      index = await LineIndex.build(plan, rows, matched);
       indexes.set(signature, index);
     }
     return index;
@@ -128,8 +133,10 @@ export async function collectResults(
   let resubmit: PartRef | undefined;
   if (matched.size < part.rows || resubmitLines.size > 0) {
     const nextKey = `staging/${part.runId}/parts/${part.partId}-a${part.attempt + 1}.csv`;
-    const retry = new CsvSink(nextKey, ['__line', ...part.columns], open);
-    for await (const row of partRows(await ports.openObject(part.key))) {
+    const staged = await readPart(await ports.openObject(part.key));
+    // The resubmitted part gets the same header: its file is all Upload and Collect will know of it.
+    const retry = new CsvSink(nextKey, [LINE_COLUMN, ...staged.columns], open);
+    for await (const row of staged.rows) {
       const line = Number(row[0]);
       if (resubmitLines.has(line)) await retry.write(row);
       else if (!matched.has(line)) {

@@ -1,6 +1,7 @@
 /**
  * The payloads that pass between the state machine's states. They carry S3 keys, ids and counts —
- * never rows — so they stay far below Step Functions' 256 KB state limit whatever the file size.
+ * never rows, never column lists per part — so they stay below Step Functions' 256 KB state limit:
+ * only the parts list grows with the file, by its ids (docs/architecture.md, State size).
  */
 
 export type Operation = 'insert' | 'update' | 'upsert' | 'delete' | 'hardDelete';
@@ -55,7 +56,12 @@ export interface TransformOutput {
   groups: GroupRef[];
 }
 
-/** A part of a group, sized for one ingest job (≤ 100 MB raw, ≤ the configured record cap). */
+/**
+ * A part of a group, sized for one ingest job (≤ 100 MB raw, ≤ the configured record cap). The parts
+ * list travels in the state (`$.split.parts`), so a PartRef carries no column list: its size must not
+ * grow with the mapping's width (docs/architecture.md, State size). The part file's own header is the
+ * source of truth for its columns.
+ */
 export interface PartRef {
   runId: string;
   partId: string;
@@ -63,8 +69,10 @@ export interface PartRef {
   object: string;
   operation: Operation;
   externalIdFieldName?: string;
-  columns: string[];
-  /** Work-bucket key: `__line,<columns...>`; Upload strips `__line` while streaming to Salesforce. */
+  /**
+   * Work-bucket key of the part file, `__line,<Bulk columns...>` (its group's columns); Upload strips
+   * `__line` while streaming to Salesforce, Collect Results reads the columns from this header.
+   */
   key: string;
   rows: number;
   /** 0 for the first job; n for the n-th resubmission of transient row failures. */

@@ -77,7 +77,6 @@ export async function splitGroup(input: {
           ...(group.externalIdFieldName !== undefined
             ? { externalIdFieldName: group.externalIdFieldName }
             : {}),
-          columns: group.columns,
           key: input.partKey(partId),
           rows: 0,
           attempt: 0,

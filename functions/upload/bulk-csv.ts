@@ -30,6 +30,32 @@ export function toBulkCsv(part: Readable): Readable {
   return out;
 }
 
+/** A staged part opened for reading: its Bulk columns, from its own header, and then its rows. */
+export interface StagedPart {
+  /** The Bulk CSV header: the part file's header without `__line`. */
+  columns: string[];
+  /** The rows as arrays `[__line, ...values]`, once. */
+  rows: AsyncIterable<string[]>;
+}
+
+/**
+ * Reads a staged part's header and hands over the rest as rows. The header is the source of truth for
+ * the columns: state carries no column list (functions/shared/contracts.ts, PartRef).
+ */
+export async function readPart(part: Readable): Promise<StagedPart> {
+  const parser = parse({ bom: true });
+  // pipeline destroys the parser when the object's stream fails, so the rows' reader sees the error.
+  pipeline(part, parser, () => {});
+  const records = (parser as AsyncIterable<string[]>)[Symbol.asyncIterator]();
+  const first = await records.next();
+  const header = first.done ? undefined : first.value;
+  if (header?.[0] !== LINE_COLUMN) {
+    parser.destroy();
+    throw new Error(`Staged part does not start with the ${LINE_COLUMN} column`);
+  }
+  return { columns: header.slice(1), rows: { [Symbol.asyncIterator]: () => records } };
+}
+
 /** The rows of a staged part as arrays `[__line, ...values]`, header skipped. */
 export async function* partRows(part: Readable): AsyncIterable<string[]> {
   let header = true;

@@ -93,7 +93,6 @@ const PartRef = {
   object: 'string',
   operation: Operation,
   externalIdFieldName: optional('string'),
-  columns: ['string'],
   key: 'string',
   rows: 'integer',
   attempt: 'integer',

@@ -54,7 +54,6 @@ describe('Split Into Parts handler', () => {
       object: 'Task',
       operation: 'upsert',
       externalIdFieldName: 'External_Id__c',
-      columns: COLUMNS,
       key: `staging/split-run/parts/task-upsert-whoid-contact-000${n}.csv`,
       rows,
       attempt: 0,

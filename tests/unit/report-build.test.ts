@@ -15,7 +15,6 @@ const part = (partId: string, rows: number): PartRef => ({
   groupId: 'g1',
   object: 'Task',
   operation: 'insert',
-  columns: ['Subject'],
   key: `staging/${run.runId}/parts/${partId}.csv`,
   rows,
   attempt: 0,

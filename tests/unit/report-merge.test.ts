@@ -105,7 +105,6 @@ function loadedParts(count: number, rowsEach: number) {
       groupId: 'task-insert',
       object: 'Task',
       operation: 'insert',
-      columns: ['Subject'],
       key: `staging/${run.runId}/parts/${partId}.csv`,
       rows: rowsEach,
       attempt: 0,

@@ -88,7 +88,6 @@ describe('splitGroup', () => {
       object: 'Task',
       operation: 'upsert',
       externalIdFieldName: 'External_Id__c',
-      columns: ['External_Id__c', 'Subject'],
       key: 'staging/r/parts/task-upsert-whoid-contact-0002.csv',
       rows: 1,
       attempt: 0,
