@@ -22,10 +22,11 @@ import type { IngestJobInfo } from '../shared/salesforce-port.ts';
  * started, succeeded, exited: 5) + Choice (entered, exited: 2) = EVENTS_PER_POLL = 9 events, plus 3 per
  * Lambda retry. Salesforce deletes jobs 7 days after they finish, and a job cannot stay Open for more
  * than a day, so 8 days is a generous horizon for one job: pollsToCover(8 days, 60 s) = 290 polls
- * (321 with the least favourable ceiling) = at most 2,889 events. A part runs at most 1 + MAX_RESUBMITS
- * jobs (4 by default): 11,556 events of polling, plus Upload and Collect (7 events each, and at most
- * 17 retries × 3 events) ≈ 500, so about 12,000 in the very worst case — a few dozen for a normal
- * part. tests/unit/interpret-job.test.ts checks the bound.
+ * (321 with the least favourable ceiling) = at most 2,889 events. A job with its Upload and Collect
+ * (7 events each, and at most 17 retries × 3 events) costs at most 3,007 events, and a part runs at most
+ * 1 + MAX_RESUBMITS jobs: 4 by default (about 12,000 events in the very worst case), 6 at the ceiling
+ * of 5 that config.ts enforces (18,042) — a few dozen for a normal part.
+ * tests/unit/interpret-job.test.ts and tests/e2e/history.test.ts check the bound.
  */
 
 export const FIRST_WAIT_SECONDS = 2;
