@@ -1,39 +1,64 @@
 /**
- * `npm run demo`: generates the sample healthcare dataset, seeds patients, prospects and practices into
- * the embedded Salesforce emulator, and loads the care-task file through the real state machine.
+ * `npm run demo`: a practice's org (practices, a few patients with care plans, prospects, open cases)
+ * in the embedded Salesforce emulator, then two files through the real state machine: patients as
+ * Contacts (person name and mailing address split into their components), and care tasks whose Who is
+ * a Contact or a Lead and whose What is an Account, a care plan or a case, row by row.
  */
-import { join, relative, resolve } from 'node:path';
-import { runCommand } from '../cli/run-command.ts';
-import { generateDemoData } from './generate.ts';
+import { basename, join, relative, resolve } from 'node:path';
+import { runDemo } from './demo.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const dir = join(root, '.polyload', 'demo');
-const out = join(dir, 'results');
-const data = generateDemoData(join(dir, 'data'));
 const rel = (p: string) => relative(process.cwd(), p) || '.';
 
 process.stderr.write(
-  `Polyload demo: ${data.taskRows.toLocaleString('en-US')} care tasks for patients (Contacts) and prospects (Leads)\n` +
-    `  seed: ${data.seeds.map(rel).join(', ')}\n  file: ${rel(data.tasks)}\n  mapping: mappings/care-tasks.yaml\n\n`,
+  'Polyload demo: patients as Contacts, then care tasks for patients (Contacts) and prospects (Leads)\n\n',
 );
-const code = await runCommand([
-  data.tasks,
-  '--mapping',
-  join(root, 'mappings', 'care-tasks.yaml'),
-  ...data.seeds.flatMap((seed) => ['--seed', seed]),
-  '--out',
-  out,
-]);
-process.stderr.write(
+const { data, loads } = await runDemo({ dir, log: process.stderr });
+
+const failedRuns = loads.filter((load) => load.report.status !== 'SUCCEEDED');
+const [patients, tasks] = loads;
+const where: [string, string][] = [];
+if (patients) {
+  where.push(
+    [join(patients.out, 'rejected.csv'), 'patients Validate stopped, by line and column, with the rule'],
+    [join(patients.out, 'failed.csv'), 'the patient Salesforce refused: a practice the org does not have'],
+  );
+}
+if (tasks) {
+  where.push(
+    [
+      join(tasks.out, 'rejected.csv'),
+      'tasks Validate stopped: an unknown Who type, a blank subject, a bad date',
+    ],
+    [
+      join(tasks.out, 'failed.csv'),
+      'tasks Salesforce refused: no such patient (one was rejected above) or care plan',
+    ],
+    [join(tasks.out, 'succeeded.csv'), 'every loaded task with its new Salesforce Id'],
+    [join(tasks.out, 'report.json'), 'a run report: counts, one job per Who/What combination, result files'],
+  );
+}
+where.push(
+  ['mappings/patients.yaml', '"Last, First" names and free-text addresses into Contact components'],
   [
-    'Where to look next:',
-    `  ${rel(join(out, 'report.json'))}        the run report (counts, jobs, files)`,
-    `  ${rel(join(out, 'failed.csv'))}         rows Salesforce refused, by source line, with the reason`,
-    `  ${rel(join(out, 'rejected.csv'))}       rows Validate stopped, by line and column, with the rule`,
-    `  ${rel(join(out, 'succeeded.csv'))}      every loaded row with its new Salesforce Id`,
-    '  mappings/care-tasks.yaml             how columns become Task fields (Who is a Contact or a Lead per row)',
-    '  npx polyload run FILE --mapping F     load your own file the same way; add --dry-run to see the plan',
-    '',
-  ].join('\n'),
+    'mappings/care-tasks.yaml',
+    'Who a Contact or a Lead per row (type column or raw Id); What an Account, care plan or case',
+  ],
 );
-process.exitCode = code;
+const width = Math.max(...where.map(([path]) => rel(path).length));
+const lines = [
+  'What happened:',
+  `  already in the org (seeded): ${data.seeds.map((seed) => basename(seed)).join(', ')} in ${rel(data.dir)}`,
+  ...loads.map(
+    (load) =>
+      `  ${load.pipeline}: ${load.report.counts.succeeded.toLocaleString('en-US')} of ${load.data.rows.toLocaleString('en-US')} rows of ${rel(load.data.file)} loaded with ${rel(load.mapping)}`,
+  ),
+  '',
+  'Where to look next:',
+  ...where.map(([path, what]) => `  ${rel(path).padEnd(width)}  ${what}`),
+  '  npx polyload run FILE --mapping F --dry-run   the plan for your own file: jobs, Bulk headers, rejects',
+  '',
+];
+process.stderr.write(lines.join('\n'));
+process.exitCode = failedRuns.length > 0 ? 1 : 0;
