@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { GCProfiler } from 'node:v8';
+import { toId18 } from '../../functions/shared/mapping/values/ids.ts';
 
 /** A small seeded generator (mulberry32): the same bytes on every machine and every run. */
 export function seededRandom(seed: number): () => number {
@@ -136,6 +137,88 @@ export async function writeCareSeeds(dir: string, population: CarePopulation): P
     return `PROS-${pad(i, 7)},Prospect ${i},Self-referral\n`;
   });
   return files;
+}
+
+const MIDDLE = ['Rose', 'James', 'Amara', 'Lee'];
+const SALUTATIONS = ['Dr', 'Mrs', 'Mr', 'Ms'];
+const STREETS = ['Park Row', 'Station Road', 'Church Lane', 'Victoria Street', 'Mill Lane'];
+/** A postcode district of each of CITIES, in the same order. */
+const DISTRICTS = ['LS1', 'BS8', 'CF10', 'G12', 'BT9', 'NR2'];
+/** Letters UK inward codes use (no C, I, K, M, O or V). */
+const INWARD = [...'ABDEFGHJLNPQRSTUWXYZ'];
+const US_CITIES = ['Springfield, IL 62704', 'Portland, OR 97201', 'Austin, TX 78701-1234'];
+
+export const PATIENTS_HEADER =
+  'patient_id,patient_name,date_of_birth,sex,email,phone,home_address,practice_code,email_opt_out\n';
+
+/**
+ * Patients for mappings/patients.yaml, every row valid: names as "Last, First" (some with a
+ * salutation or a middle name), birth dates as dd/MM/yyyy, home addresses as one free-text line (UK
+ * with one or two street lines and sometimes the country; a tenth in the US with a state), sex for
+ * the value map, Y/N/blank opt-outs. About 150 bytes a row.
+ */
+export async function writePatients(file: string, rows: number): Promise<number> {
+  const rnd = seededRandom(20_261_206);
+  return writeLines(file, PATIENTS_HEADER, rows, (i) => {
+    const first = pick(rnd, FIRST);
+    const last = pick(rnd, LAST);
+    const title = rnd() < 0.15 ? `${pick(rnd, SALUTATIONS)} ` : '';
+    const middle = rnd() < 0.2 ? ` ${pick(rnd, MIDDLE)}` : '';
+    const street = `${1 + Math.floor(rnd() * 200)} ${pick(rnd, STREETS)}`;
+    const city = Math.floor(rnd() * CITIES.length);
+    const address =
+      rnd() < 0.1
+        ? `${street}, ${pick(rnd, US_CITIES)}, USA`
+        : `${rnd() < 0.25 ? `Flat ${1 + Math.floor(rnd() * 12)}, ` : ''}${street}, ${CITIES[city]} ${DISTRICTS[city]} ${1 + Math.floor(rnd() * 9)}${pick(rnd, INWARD)}${pick(rnd, INWARD)}${rnd() < 0.3 ? ', United Kingdom' : ''}`;
+    const born = `${pad(1 + Math.floor(rnd() * 28), 2)}/${pad(1 + Math.floor(rnd() * 12), 2)}/${1930 + Math.floor(rnd() * 75)}`;
+    const email = rnd() < 0.8 ? `${first}.${last}.${i}@patients.example` : '';
+    return `PAT-${pad(i, 7)},"${last}, ${title}${first}${middle}",${born},${pick(rnd, ['F', 'M', 'X', 'U'])},${email},0113 496 ${pad(i % 10_000, 4)},"${address}",${practiceId(Math.floor(rnd() * CITIES.length))},${pick(rnd, ['Y', 'N', ''])}\n`;
+  });
+}
+
+export const FULL_TASKS_HEADER =
+  'task_id,subject,status,priority,due_date,remind_at,remind,call_seconds,notes,who_type,who_ref,what_type,what_ref\n';
+const FULL_STATUSES = ['open', 'doing', 'done', 'later'];
+
+/**
+ * Care tasks for local/bench/care-tasks-full.yaml, every row valid: Who a patient or a prospect by
+ * type (60 % / 20 %) or a raw 18-character Contact or Lead Id with no type (20 %); What a practice
+ * (half of them by the default type), a care plan or a case; London reminder times through the year
+ * (08:00–18:59, never in a clock change's gap), durations with a thousands separator. About 150 bytes
+ * a row.
+ */
+export async function writeFullCareTasks(
+  file: string,
+  rows: number,
+  population: CarePopulation,
+): Promise<number> {
+  const rnd = seededRandom(20_261_207);
+  const n = (max: number) => 1 + Math.floor(rnd() * max);
+  return writeLines(file, FULL_TASKS_HEADER, rows, (i) => {
+    const roll = rnd();
+    const who =
+      roll < 0.6
+        ? `patient,PAT-${pad(n(population.patients), 7)}`
+        : roll < 0.8
+          ? `prospect,PROS-${pad(n(population.prospects), 7)}`
+          : roll < 0.9
+            ? `,${toId18(`0038d${pad(n(population.patients), 10)}`)}`
+            : `,${toId18(`00Q8d${pad(n(population.prospects), 10)}`)}`;
+    const whatRoll = rnd();
+    const what =
+      whatRoll < 0.3
+        ? `practice,${practiceId(Math.floor(rnd() * CITIES.length))}`
+        : whatRoll < 0.6
+          ? `,${practiceId(Math.floor(rnd() * CITIES.length))}`
+          : whatRoll < 0.85
+            ? `plan,PLAN-${pad(n(population.patients), 7)}`
+            : `case,CASE-${pad(n(1000), 5)}`;
+    const day = `${pad(n(28), 2)}/${pad(n(12), 2)}/2026`;
+    const remind = `${day} ${pad(7 + n(11), 2)}:${pad(Math.floor(rnd() * 60), 2)}`;
+    const seconds = Math.floor(rnd() * 5000).toLocaleString('en-US');
+    const notes = rnd() < 0.1 ? '"Patient asked for a call, after 5pm"' : 'Routine';
+    return `CT-${pad(i, 8)},${pick(rnd, SUBJECTS)},${pick(rnd, FULL_STATUSES)},${pick(rnd, PRIORITIES)},${day},${remind},${pick(rnd, ['Y', 'N'])},"${seconds}",${notes},${who},${what}\n`;
+  });
 }
 
 /** High-water marks of one process, in bytes. */

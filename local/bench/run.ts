@@ -23,6 +23,8 @@ import {
   writeCareSeeds,
   writeCareTasks,
   writeContacts,
+  writeFullCareTasks,
+  writePatients,
 } from './lib.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -116,66 +118,159 @@ async function emulatorIngest(sizes: number[], dir: string): Promise<Report> {
   };
 }
 
+/** A file of the data-plane benchmark: the pipeline's earlier, simple mapping, or the full language. */
+interface DataPlaneFile {
+  pipeline: string;
+  /** `simple`: mappings/care-tasks.yaml as the earlier figures measured it; `full`: the whole language. */
+  language: 'simple' | 'full';
+  mapping: string;
+  steps: ('validate' | 'transform' | 'split')[];
+  write(file: string, rows: number): Promise<number>;
+}
+
+const DATA_PLANE_FILES: DataPlaneFile[] = [
+  {
+    pipeline: 'care-tasks',
+    language: 'simple',
+    mapping: MAPPING,
+    steps: ['validate', 'transform', 'split'],
+    write: (file, rows) => writeCareTasks(file, rows, POPULATION),
+  },
+  {
+    // Names from "Last, First", addresses from free text, dd/MM/yyyy dates, value maps, booleans, lookups.
+    pipeline: 'patients',
+    language: 'full',
+    mapping: join(root, 'mappings', 'patients.yaml'),
+    steps: ['validate', 'transform'],
+    write: writePatients,
+  },
+  {
+    // Polymorphic Who/What (types, aliases, raw Ids), London datetimes, numbers, templates, value maps.
+    pipeline: 'care-tasks-full',
+    language: 'full',
+    mapping: join(root, 'local', 'bench', 'care-tasks-full.yaml'),
+    steps: ['validate', 'transform'],
+    write: (file, rows) => writeFullCareTasks(file, rows, POPULATION),
+  },
+];
+
+const labelOf = (m: Measurement) => `${m.details?.pipeline} ${m.scenario}`;
+
 /**
- * Benchmark 2: Validate, Transform and Split (real handlers, each in its own process) on one file, and
- * the plain pass over the same file as the baseline. The local stack runs here, in the parent, so a
- * step's peak memory is the handler's alone — what its Lambda's memory size must cover.
+ * Benchmark 2: Validate, Transform (and Split, for the simple mapping) — real handlers, each in its own
+ * process — on one file per mapping, each against the plain pass over the same file as its baseline.
+ * The local stack runs here, in the parent, so a step's peak memory is the handler's alone — what its
+ * Lambda's memory size must cover.
  */
 async function dataPlane(sizes: number[], dir: string): Promise<Report> {
   const stack = await startLocalStack({ applyEnv: true, trigger: false, logLevel: 'ERROR' });
   const measurements: Measurement[] = [];
   const rows: string[][] = [];
+  const combined: string[][] = [];
   try {
     const work = stack.s3.buckets.work;
     const landing = stack.s3.buckets.landing;
-    await putText(work, 'mappings/care-tasks.yaml', readFileSync(MAPPING, 'utf8'), 'application/yaml');
+    for (const spec of DATA_PLANE_FILES) {
+      await putText(
+        work,
+        `mappings/${spec.pipeline}.yaml`,
+        readFileSync(spec.mapping, 'utf8'),
+        'application/yaml',
+      );
+    }
     for (const size of sizes) {
-      const file = join(dir, `care-tasks-${size}.csv`);
-      const bytes = await writeCareTasks(file, size, POPULATION);
-      const key = `bench/care-tasks-${size}.csv`;
-      const writer = writeObjectStream(landing, key, 'text/csv');
-      await Promise.all([pipeline(createReadStream(file), writer.stream), writer.done]);
-      rmSync(file);
-      const head = await s3Client().send(new HeadObjectCommand({ Bucket: landing, Key: key }));
-      const run: RunInput = {
-        runId: `care-tasks-bench-${size}`,
-        pipeline: 'care-tasks',
-        source: { bucket: landing, key, etag: (head.ETag ?? '').replaceAll('"', ''), size: bytes },
-        startedAt: new Date().toISOString(),
-        maxConcurrency: 1,
-      };
-      const env = stack.env;
-      const baseline = await measureInChild('plain-pass', { env, run });
-      if (baseline.rows !== size) throw new Error(`plain pass read ${baseline.rows} rows of ${size}`);
-      const validate = await measureInChild('validate', { env, rows: size, state: { run } });
-      const validation = validate.details?.output;
-      const transform = await measureInChild('transform', { env, rows: size, state: { run, validation } });
-      const split = await measureInChild('split', {
-        env,
-        rows: size,
-        state: { run, transform: transform.details?.output },
-      });
-      for (const m of [baseline, validate, transform, split]) {
-        m.details = { ...m.details, bytes, ratioToBaseline: baseline.seconds / m.seconds };
-        measurements.push(m);
-        rows.push([
+      let simpleRate: number | undefined;
+      for (const spec of DATA_PLANE_FILES) {
+        const file = join(dir, `${spec.pipeline}-${size}.csv`);
+        const bytes = await spec.write(file, size);
+        const key = `bench/${spec.pipeline}-${size}.csv`;
+        const writer = writeObjectStream(landing, key, 'text/csv');
+        await Promise.all([pipeline(createReadStream(file), writer.stream), writer.done]);
+        rmSync(file);
+        const head = await s3Client().send(new HeadObjectCommand({ Bucket: landing, Key: key }));
+        const run: RunInput = {
+          runId: `${spec.pipeline}-bench-${size}`,
+          pipeline: spec.pipeline,
+          source: { bucket: landing, key, etag: (head.ETag ?? '').replaceAll('"', ''), size: bytes },
+          startedAt: new Date().toISOString(),
+          maxConcurrency: 1,
+        };
+        const env = stack.env;
+        const baseline = await measureInChild('plain-pass', { env, run });
+        if (baseline.rows !== size) throw new Error(`plain pass read ${baseline.rows} rows of ${size}`);
+        const steps: Measurement[] = [baseline];
+        const state: Record<string, unknown> = { run };
+        for (const step of spec.steps) {
+          const m = await measureInChild(step, { env, rows: size, state: { ...state } });
+          const output = m.details?.output as { rejected?: number } | undefined;
+          if (step === 'validate') {
+            // Every generated row is valid: a reject means the data or the mapping drifted.
+            if (output?.rejected !== 0)
+              throw new Error(`${spec.pipeline}: Validate rejected ${output?.rejected} rows`);
+            state.validation = output;
+          }
+          if (step === 'transform') state.transform = output;
+          steps.push(m);
+        }
+        for (const m of steps) {
+          m.details = {
+            ...m.details,
+            pipeline: spec.pipeline,
+            language: spec.language,
+            bytes,
+            ratioToBaseline: baseline.seconds / m.seconds,
+          };
+          measurements.push(m);
+          rows.push([
+            thousands(size),
+            spec.pipeline,
+            m.scenario,
+            m.seconds.toFixed(1),
+            rate(m),
+            m === baseline ? '1.00' : (baseline.seconds / m.seconds).toFixed(2),
+            ...memoryCells(m),
+          ]);
+        }
+        // Validate and Transform together: what the mapping costs a file before any job exists.
+        const [validate, transform] = ['validate', 'transform'].map((s) =>
+          steps.find((m) => m.scenario === s),
+        );
+        if (!validate || !transform) continue;
+        const vtSeconds = validate.seconds + transform.seconds;
+        const vtRate = size / vtSeconds;
+        if (spec.language === 'simple') simpleRate = vtRate;
+        combined.push([
           thousands(size),
-          m.scenario,
-          m.seconds.toFixed(1),
-          rate(m),
-          m === baseline ? '1.00' : (baseline.seconds / m.seconds).toFixed(2),
-          ...memoryCells(m),
+          spec.pipeline,
+          spec.language,
+          megabytes(bytes),
+          vtSeconds.toFixed(1),
+          thousands(vtRate),
+          (baseline.seconds / vtSeconds).toFixed(2),
+          simpleRate ? (vtRate / simpleRate).toFixed(2) : '-',
+          megabytes(Math.max(validate.memory.maxRss, transform.memory.maxRss)),
         ]);
       }
     }
   } finally {
     await stack.stop();
   }
-  const headers = ['rows', 'step', 's', 'rows/s', 'x plain pass', ...MEMORY_HEADERS];
+  const headers = ['rows', 'file', 'step', 's', 'rows/s', 'x plain pass', ...MEMORY_HEADERS];
+  const combinedHeaders = [
+    'rows',
+    'file',
+    'mapping',
+    'file MB',
+    'validate+transform s',
+    'rows/s',
+    'x plain pass',
+    'x simple mapping',
+    'peak RSS MB',
+  ];
   return {
     measurements,
-    table: formatTable(headers, rows),
-    memoryGrowth: growth(measurements, (m) => m.scenario),
+    table: `${formatTable(headers, rows)}\n\nvalidate + transform:\n\n${formatTable(combinedHeaders, combined)}`,
+    memoryGrowth: growth(measurements, labelOf),
   };
 }
 
