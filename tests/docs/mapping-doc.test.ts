@@ -7,7 +7,11 @@
  * headed `line,column,value,rule,message` must be the rejected.csv of the ```csv source block before it,
  * and a ```text block after it quoting a rejectThreshold stop must be the error that file raises. And
  * every reject rule the code can produce is listed in the doc's rule table and shown by an example.
+ * A ```sh block holding one `npx polyload` command followed by a ```text block is run (the real CLI, in
+ * its own process, against the emulator), and its output must start with the text block's lines
+ * (all of them, unless the block ends with `...`).
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,7 +59,14 @@ interface RejectsExample {
   stop?: CodeBlock;
 }
 
+interface CliExample {
+  command: CodeBlock;
+  args: string[];
+  output: string[];
+}
+
 const mappings: MappingExample[] = [];
+const commands: CliExample[] = [];
 const tables: TableExample[] = [];
 const rejectFiles: RejectsExample[] = [];
 const yamlBlocks: CodeBlock[] = [];
@@ -78,6 +89,17 @@ let ruleTable: Table | undefined;
       current = { block: item, ...(isProblems ? { problems: lines } : {}) };
       mappings.push(current);
       source = undefined;
+    } else if (item.kind === 'code' && item.lang === 'sh' && /^npx polyload /.test(item.text)) {
+      const next = items[index + 1];
+      if (next?.kind !== 'code' || next.lang !== 'text' || !next.adjacent)
+        throw new Error(`${DOC}:${item.line}: a command needs its output in a text block right below it`);
+      // `[--salesforce URL]` shows an option; the example runs without it, against the emulator.
+      const args = item.text
+        .replace(/\[[^\]]*\]/g, '')
+        .trim()
+        .split(/\s+/)
+        .slice(2);
+      commands.push({ command: item, args, output: next.text.split('\n') });
     } else if (item.kind === 'table' && item.header.some((h) => h.startsWith('→'))) {
       if (!current || current.problems)
         throw new Error(`${DOC}:${item.line}: no valid mapping above this table`);
@@ -118,7 +140,19 @@ it('finds the examples it checks', () => {
   expect(mappings.filter((m) => m.problems).length).toBeGreaterThan(25);
   expect(tables.length).toBeGreaterThan(50);
   expect(rejectFiles.filter((r) => r.stop)).toHaveLength(1);
+  expect(commands).toHaveLength(2);
   expect(ruleTable).toBeDefined();
+});
+
+it('reads every doc-test directive it finds: org and apiVersion, on mappings', () => {
+  const misplaced = items.filter(
+    (item) =>
+      Object.keys(item.directives).length > 0 &&
+      !(item.kind === 'code' && item.lang === 'yaml' && /^object:/m.test(item.text)),
+  );
+  expect(misplaced.map((item) => where(item.line))).toEqual([]);
+  const keys = new Set(mappings.flatMap((m) => Object.keys(m.block.directives)));
+  expect([...keys].filter((key) => key !== 'org' && key !== 'apiVersion')).toEqual([]);
 });
 
 it.each(yamlBlocks.map((b) => [where(b.line), b] as const))('%s is YAML', (_at, block) => {
@@ -278,6 +312,41 @@ describe('rejected.csv examples', () => {
         onReject: async () => {},
       });
       expect(() => checkRejectThreshold(plan, counts, file ?? '', location ?? '')).toThrow(quoted);
+    },
+  );
+});
+
+/** Runs the real CLI in its own process; its report and progress lines, progress left out. */
+function polyload(args: string[]): Promise<{ code: number | null; lines: string[] }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [resolve(root, 'bin/polyload.js'), ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.on('error', fail);
+    child.on('close', (code) => {
+      const lines = output.split('\n').filter((line) => !line.startsWith('polyload: '));
+      done({ code, lines });
+    });
+  });
+}
+
+describe('commands', () => {
+  it.each(commands.map((c) => [where(c.command.line), c] as const))(
+    '%s prints what the doc shows',
+    async (_at, { args, output }) => {
+      const { code, lines } = await polyload(args);
+      expect(code).toBe(0);
+      const shown = output.at(-1)?.trim() === '...' ? output.slice(0, -1) : output;
+      expect(lines.slice(0, shown.length)).toEqual(shown);
+      if (shown === output) expect(lines.slice(shown.length).join('').trim()).toBe('');
     },
   );
 });
