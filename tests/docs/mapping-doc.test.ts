@@ -144,6 +144,22 @@ it('finds the examples it checks', () => {
   expect(ruleTable).toBeDefined();
 });
 
+it('links only to headings the doc has', () => {
+  const markdown = readFileSync(resolve(root, DOC), 'utf8');
+  // GitHub's anchors: lower case, punctuation dropped, spaces as hyphens.
+  const anchors = new Set(
+    [...markdown.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+      (m[1] ?? '')
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, '')
+        .replace(/ /g, '-'),
+    ),
+  );
+  const links = [...markdown.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1] as string);
+  expect(links.length).toBeGreaterThan(20);
+  expect(links.filter((link) => !anchors.has(link))).toEqual([]);
+});
+
 it('reads every doc-test directive it finds: org and apiVersion, on mappings', () => {
   const misplaced = items.filter(
     (item) =>
