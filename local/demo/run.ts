@@ -40,6 +40,7 @@ if (tasks) {
   );
 }
 where.push(
+  ['docs/mapping.md', 'the mapping language, with an example for every rule'],
   ['mappings/patients.yaml', '"Last, First" names and free-text addresses into Contact components'],
   [
     'mappings/care-tasks.yaml',
