@@ -4,7 +4,7 @@
  * mapping-wide defaults reaching the cells, templates, joins and compound inputs.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidFileError } from '../../functions/shared/errors.ts';
+import { InvalidFileError, MappingError } from '../../functions/shared/errors.ts';
 import {
   BULK_NULL,
   bindHeader,
@@ -459,5 +459,46 @@ describe('templates, joins and compound inputs', () => {
         's3://b/f.csv:1: the header has no column "b" (Description), "full" (Name (name)), which mapping m.yaml reads',
       ),
     );
+  });
+});
+
+describe('a mapping-wide blank: clear', () => {
+  const TASK_ID = '00T000000000001EAA';
+  const update = (fields: string) =>
+    planMapping(
+      parseMapping(
+        `object: Task\noperation: update\ndefaults:\n  blank: clear\nfields:\n${fields}`,
+        'm.yaml',
+      ),
+      org,
+    );
+
+  it('clears the fields that can be empty and keeps the Id, checkboxes and required fields as blank cells', async () => {
+    const plan = await update(
+      '  Id: id\n  Description: notes\n  ActivityDate: due\n  IsReminderSet: reminder\n  Status: status\n',
+    );
+    const columns = ['id', 'notes', 'due', 'reminder', 'status'];
+    const row = mapRow(bindHeader(plan, columns, 'f.csv'), [TASK_ID, '', '', '', ''], 2);
+    expect(row).toEqual({ ok: true, group: '', values: [TASK_ID, BULK_NULL, BULK_NULL, '', ''] });
+  });
+
+  it('still refuses blank: clear written on a field that cannot be empty', async () => {
+    const error = await update('  Id: id\n  IsReminderSet: { column: reminder, blank: clear }\n').catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(MappingError);
+    expect((error as Error).message).toBe(
+      'm.yaml:7:3: IsReminderSet cannot be cleared: Salesforce does not allow it to be empty',
+    );
+  });
+
+  it('writes #N/A into the components of a blank compound input', async () => {
+    const fields = '  LastName: l\n  MailingAddress: { address: { text: a } }\n';
+    const cleared = await mapOne('Contact', fields, { l: 'x', a: '' }, 'defaults:\n  blank: clear\n');
+    expect(cleared).toEqual({
+      ok: true,
+      group: '',
+      values: ['x', BULK_NULL, BULK_NULL, BULK_NULL, BULK_NULL, BULK_NULL],
+    });
   });
 });

@@ -70,7 +70,6 @@ export interface PlannedField {
   field: string;
   source: ValueSource;
   required: boolean;
-  blank: BlankPolicy;
   /** Converts and checks one value (trim, value map, type, length, pattern, picklist...). */
   convert: ValueConverter;
   /** For references that accept raw Ids: checks an Id (length, checksum, key prefix). */
@@ -184,10 +183,9 @@ export async function planMapping(
           field: component.name,
           source: { kind: 'compound' },
           required: false,
-          blank: fieldMapping.blank ?? mapping.defaults.blank,
           convert: compileValueRules(
             component,
-            { rules: {}, required: false, blank: fieldMapping.blank ?? mapping.defaults.blank },
+            { rules: {}, required: false, ...blankOf(fieldMapping) },
             mapping.defaults,
             problems,
             fieldMapping.at,
@@ -217,10 +215,9 @@ export async function planMapping(
       source: fieldMapping.source,
       // An empty Id or external id would not identify a record: such rows are rejected.
       required: fieldMapping.required || identifies,
-      blank: fieldMapping.blank ?? mapping.defaults.blank,
       at: fieldMapping.at,
     };
-    const valueInput = { rules: fieldMapping.rules, required: base.required, blank: base.blank };
+    const valueInput = { rules: fieldMapping.rules, required: base.required, ...blankOf(fieldMapping) };
     // A plain column onto a lookup holds raw Ids: checked by length, checksum and key prefix.
     const referenceSpec =
       fieldMapping.reference ??
@@ -551,6 +548,14 @@ async function planReference(
     }
   }
   return problems.list.length > before ? undefined : planned;
+}
+
+/**
+ * The field's own `blank`, and only that: the mapping's default reaches the values library as a default,
+ * which it skips on fields that cannot be null (checkboxes, required fields, Ids) instead of refusing them.
+ */
+function blankOf(fieldMapping: FieldMapping): { blank?: BlankPolicy } {
+  return fieldMapping.blank !== undefined ? { blank: fieldMapping.blank } : {};
 }
 
 /** The values a value map can write (its targets and a fixed `otherwise`), blank and `#N/A` aside. */

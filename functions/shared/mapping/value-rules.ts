@@ -36,7 +36,11 @@ const TEXT_CHECKS = new Set(['string', 'textarea', 'email', 'phone', 'url']);
 export interface FieldValueInput {
   rules: Record<string, Setting>;
   required: boolean;
-  blank: BlankPolicy;
+  /**
+   * The field's own `blank`; undefined takes `defaults.blank`, which the library skips on fields that
+   * cannot be null (a field's own `clear` there is a mapping error, the mapping-wide one is not).
+   */
+  blank?: BlankPolicy;
 }
 
 /** A compiled rule that is never used: its field had problems and the plan will not be returned. */
@@ -70,7 +74,7 @@ export function compileValueRules(
   const raw = Object.fromEntries(Object.entries(input.rules).map(([key, s]) => [key, s.value]));
   const { spec } = readValueRules(raw);
   spec.required = input.required;
-  spec.blank = input.blank;
+  if (input.blank !== undefined) spec.blank = input.blank;
   const target: ValueField = {
     ...field,
     ...(options.asType !== undefined ? { type: options.asType } : {}),
