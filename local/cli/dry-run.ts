@@ -1,9 +1,10 @@
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { parse } from 'csv-parse';
 import type { RunInput, TransformOutput, ValidationOutput } from '../../functions/shared/contracts.ts';
+import { formatCsvRecord } from '../../functions/shared/csv.ts';
 import { readObjectStream, s3Client, writeObjectStream } from '../../functions/shared/s3.ts';
 import type { LocalStack } from '../stack/index.ts';
 import { createLambdaInvoker, importRealHandler } from '../stack/step-functions.ts';
@@ -82,11 +83,13 @@ export async function dryRun(input: {
     },
     groups: [],
     rejects: {
-      sample: validation.rejectedKey ? await headLines(work, validation.rejectedKey, SAMPLE_REJECTS + 1) : [],
+      sample: validation.rejectedKey
+        ? await headRecords(work, validation.rejectedKey, SAMPLE_REJECTS + 1)
+        : [],
     },
   };
   for (const group of transform.groups) {
-    const lines = await headLines(work, group.key, SAMPLE_ROWS + 1);
+    const lines = await headRecords(work, group.key, SAMPLE_ROWS + 1, true);
     plan.groups.push({
       groupId: group.groupId,
       object: group.object,
@@ -94,8 +97,8 @@ export async function dryRun(input: {
       ...(group.externalIdFieldName ? { externalIdFieldName: group.externalIdFieldName } : {}),
       header: group.columns.join(','),
       rows: group.rows,
-      // Staged rows start with the source line (`__line`); the sample shows what Salesforce would get.
-      sample: lines.slice(1).map((line) => line.replace(/^[^,]*,/, '')),
+      // Without the staged `__line` column: exactly what Salesforce would get.
+      sample: lines.slice(1),
     });
   }
   progress.finish();
@@ -104,16 +107,23 @@ export async function dryRun(input: {
   return 0;
 }
 
-async function headLines(bucket: string, key: string, count: number): Promise<string[]> {
+/**
+ * The first `count` CSV records of an object, each re-serialised as one Bulk CSV line, parsed properly
+ * so a quoted value with a line break (a street address) stays one record; `dropFirst` removes the
+ * staged files' `__line` column.
+ */
+async function headRecords(bucket: string, key: string, count: number, dropFirst = false): Promise<string[]> {
   const stream = await readObjectStream(bucket, key);
+  const parser = stream.pipe(parse({ relax_column_count: true }));
   const lines: string[] = [];
-  const reader = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of reader) {
-    lines.push(line);
-    if (lines.length >= count) break;
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      lines.push(formatCsvRecord(dropFirst ? record.slice(1) : record).replace(/\n$/, ''));
+      if (lines.length >= count) break;
+    }
+  } finally {
+    stream.destroy();
   }
-  reader.close();
-  stream.destroy();
   return lines;
 }
 

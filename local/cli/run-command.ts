@@ -1,19 +1,16 @@
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
 import type { RunReport } from '../../functions/shared/contracts.ts';
-import { getJson, readObjectStream, writeObjectStream } from '../../functions/shared/s3.ts';
-import { type ExternalSalesforce, type LocalStack, startLocalStack } from '../stack/index.ts';
+import { type ExternalSalesforce, startLocalStack } from '../stack/index.ts';
 import { parseOptions, UsageError } from './args.ts';
 import { dryRun } from './dry-run.ts';
+import {
+  downloadResults,
+  formatSummary,
+  loadFile,
+  putMapping,
+  RunNotReportedError,
+} from './load-on-stack.ts';
 import { ProgressReporter } from './progress.ts';
 
 const HELP = `Usage: polyload run FILE --mapping F [options]
@@ -98,34 +95,30 @@ export async function runCommand(args: string[]): Promise<number> {
     },
   });
   try {
-    const mappingText = readFileSync(mappingFile, 'utf8');
-    await putObject(stack.env.WORK_BUCKET as string, `mappings/${pipelineName}.yaml`, mappingText);
+    await putMapping(stack, pipelineName, readFileSync(mappingFile, 'utf8'));
     if (values['dry-run']) {
       return await dryRun({ stack, file, pipeline: pipelineName, json: values.json, progress });
     }
 
-    const key = `incoming/${pipelineName}/${basename(file)}`;
-    progress.note(`uploading ${basename(file)} to s3://${stack.s3.buckets.landing}/${key}`);
-    await uploadFile(stack.s3.buckets.landing, key, file);
-    const { trigger, execution } = await stack.waitForRunOf(key, { timeoutMs: 24 * 3600_000 });
-    if (trigger.error || !trigger.output?.runId) {
+    let report: RunReport;
+    try {
+      report = await loadFile(stack, pipelineName, file, progress);
+    } catch (error) {
+      if (!(error instanceof RunNotReportedError)) throw error;
       progress.finish();
-      process.stderr.write(
-        `polyload: the trigger did not start a run: ${trigger.error?.message ?? trigger.output?.outcome}\n`,
-      );
+      process.stderr.write(`polyload: ${error.message}\n`);
       return 1;
     }
-    const runId = trigger.output.runId;
-    const report = await readReport(stack, runId);
     progress.finish();
-    if (!report) {
-      process.stderr.write(
-        `polyload: run ${runId} ended ${execution?.status ?? 'unknown'} without a report: ${execution?.error ?? ''} ${execution?.cause ?? ''}\n`,
-      );
-      return 1;
-    }
     if (values.out) await downloadResults(stack, report, resolve(values.out));
-    printSummary(report, values.out, Date.now() - startedAt);
+    process.stderr.write(formatSummary(report, Date.now() - startedAt));
+    process.stderr.write(
+      values.out
+        ? `  results in ${values.out}: ${Object.keys(report.files)
+            .map((f) => `${f}.csv`)
+            .join(', ')}, report.json\n`
+        : `  results: ${Object.values(report.files).filter(Boolean).join(', ')} (use --out DIR to download)\n`,
+    );
     if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return report.status === 'SUCCEEDED' ? 0 : 1;
   } finally {
@@ -160,65 +153,4 @@ export function externalSalesforce(url: string): ExternalSalesforce {
   throw new UsageError(
     '--salesforce needs SALESFORCE_CLIENT_SECRET (client credentials) or SALESFORCE_USERNAME and SALESFORCE_PRIVATE_KEY_FILE (JWT bearer)',
   );
-}
-
-async function putObject(bucket: string, key: string, text: string): Promise<void> {
-  const writer = writeObjectStream(bucket, key, 'application/yaml');
-  writer.stream.end(text);
-  await writer.done;
-}
-
-/** Streams the file into the landing bucket, so a multi-GB file never sits in memory. */
-async function uploadFile(bucket: string, key: string, file: string): Promise<void> {
-  const writer = writeObjectStream(bucket, key, 'text/csv');
-  await Promise.all([pipeline(createReadStream(file), writer.stream), writer.done]);
-}
-
-async function readReport(stack: LocalStack, runId: string): Promise<RunReport | undefined> {
-  try {
-    return await getJson<RunReport>(stack.s3.buckets.work, `runs/${runId}/report.json`);
-  } catch {
-    return undefined;
-  }
-}
-
-/** `runs/<id>/x.csv` or `s3://bucket/runs/<id>/x.csv` → bucket and key. */
-function locate(stack: LocalStack, location: string): { bucket: string; key: string } {
-  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(location);
-  return m
-    ? { bucket: m[1] as string, key: m[2] as string }
-    : { bucket: stack.s3.buckets.work, key: location };
-}
-
-async function downloadResults(stack: LocalStack, report: RunReport, outDir: string): Promise<void> {
-  mkdirSync(outDir, { recursive: true });
-  for (const [name, location] of Object.entries(report.files)) {
-    if (!location) continue;
-    const { bucket, key } = locate(stack, location);
-    await pipeline(await readObjectStream(bucket, key), createWriteStream(join(outDir, `${name}.csv`)));
-  }
-  writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-}
-
-function printSummary(report: RunReport, outDir: string | undefined, elapsedMs: number): void {
-  const c = report.counts;
-  const n = (x: number) => x.toLocaleString('en-US');
-  const lines = [
-    '',
-    `Run ${report.runId}: ${report.status}${report.error ? ` (${report.error.name}: ${report.error.message})` : ''}`,
-    `  total ${n(c.total)} = succeeded ${n(c.succeeded)} + failed ${n(c.failed)} + rejected ${n(c.rejected)} + unprocessed ${n(c.unprocessed)}`,
-    `  jobs: ${report.jobs.length === 0 ? 'none' : ''}`,
-    ...report.jobs.map(
-      (j) =>
-        `    ${j.id} ${j.object} ${j.operation} ${j.state}: ${n(j.recordsProcessed)} processed, ${n(j.recordsFailed)} failed`,
-    ),
-    `  Salesforce API calls: ${n(report.apiCalls)}   time: ${(elapsedMs / 1000).toFixed(1)} s`,
-    outDir
-      ? `  results in ${outDir}: ${Object.keys(report.files)
-          .map((f) => `${f}.csv`)
-          .join(', ')}, report.json`
-      : `  results: ${Object.values(report.files).filter(Boolean).join(', ')} (use --out DIR to download)`,
-    '',
-  ];
-  process.stderr.write(lines.join('\n'));
 }

@@ -5,14 +5,13 @@
  * loads because the second needs the Contacts the first one created; `polyload run` starts a fresh
  * emulator per call. Result files and each report go to `<out>/<pipeline>/`.
  */
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { RunReport } from '../../functions/shared/contracts.ts';
-import { getJson, putText, readObjectStream, writeObjectStream } from '../../functions/shared/s3.ts';
+import { downloadResults, formatSummary, loadFile, putMapping } from '../cli/load-on-stack.ts';
 import { ProgressReporter } from '../cli/progress.ts';
-import { type LocalStack, startLocalStack } from '../stack/index.ts';
+import { startLocalStack } from '../stack/index.ts';
 import { type DemoDataset, type DemoLoadFile, type DemoSizes, generateDemo } from './generate.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -60,75 +59,16 @@ export async function runDemo(options: DemoOptions): Promise<{ data: DemoDataset
       const load = data[file];
       progress = new ProgressReporter(options.log ?? process.stderr, options.log !== undefined);
       const started = Date.now();
-      const report = await loadFile(stack, name, mapping, load.file, progress);
+      await putMapping(stack, name, readFileSync(mapping, 'utf8'));
+      const report = await loadFile(stack, name, load.file, progress);
       progress.finish();
       const out = join(options.dir, 'results', name);
       await downloadResults(stack, report, out);
-      options.log?.write(summary(name, report, Date.now() - started));
+      options.log?.write(formatSummary(report, Date.now() - started, `${name}: run ${report.runId}`));
       loads.push({ pipeline: name, mapping, data: load, report, out });
     }
   } finally {
     await stack.stop();
   }
   return { data, loads };
-}
-
-/** One run as a user starts it: the mapping in the work bucket, the file into incoming/<pipeline>/. */
-async function loadFile(
-  stack: LocalStack,
-  name: string,
-  mapping: string,
-  file: string,
-  progress: ProgressReporter,
-): Promise<RunReport> {
-  await putText(
-    stack.s3.buckets.work,
-    `mappings/${name}.yaml`,
-    readFileSync(mapping, 'utf8'),
-    'application/yaml',
-  );
-  const key = `incoming/${name}/${basename(file)}`;
-  progress.note(`uploading ${basename(file)} to s3://${stack.s3.buckets.landing}/${key}`);
-  const writer = writeObjectStream(stack.s3.buckets.landing, key, 'text/csv');
-  await Promise.all([pipeline(createReadStream(file), writer.stream), writer.done]);
-  const { trigger, execution } = await stack.waitForRunOf(key, { timeoutMs: 600_000 });
-  const runId = trigger.output?.runId;
-  if (!runId) {
-    throw new Error(
-      `the trigger did not start a run for ${key}: ${trigger.error?.message ?? trigger.output?.outcome}`,
-    );
-  }
-  try {
-    return await getJson<RunReport>(stack.s3.buckets.work, `runs/${runId}/report.json`);
-  } catch (cause) {
-    throw new Error(`run ${runId} ended ${execution?.status ?? 'unknown'} without a report`, { cause });
-  }
-}
-
-async function downloadResults(stack: LocalStack, report: RunReport, out: string): Promise<void> {
-  mkdirSync(out, { recursive: true });
-  for (const [kind, location] of Object.entries(report.files)) {
-    if (!location) continue;
-    const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(location);
-    const [bucket, key] = m ? [m[1] as string, m[2] as string] : [stack.s3.buckets.work, location];
-    await pipeline(await readObjectStream(bucket, key), createWriteStream(join(out, `${kind}.csv`)));
-  }
-  writeFileSync(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-}
-
-const n = (x: number) => x.toLocaleString('en-US');
-
-function summary(name: string, report: RunReport, elapsedMs: number): string {
-  const c = report.counts;
-  return [
-    '',
-    `${name}: run ${report.runId} ${report.status}${report.error ? ` (${report.error.name}: ${report.error.message})` : ''}`,
-    `  total ${n(c.total)} = succeeded ${n(c.succeeded)} + failed ${n(c.failed)} + rejected ${n(c.rejected)} + unprocessed ${n(c.unprocessed)}`,
-    `  ${report.jobs.length} job(s), ${n(report.apiCalls)} Salesforce API calls, ${(elapsedMs / 1000).toFixed(1)} s`,
-    ...report.jobs.map(
-      (j) =>
-        `    ${j.id} ${j.object} ${j.operation} ${j.state}: ${n(j.recordsProcessed)} processed, ${n(j.recordsFailed)} failed`,
-    ),
-    '',
-  ].join('\n');
 }

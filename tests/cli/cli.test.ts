@@ -117,6 +117,21 @@ describe('polyload run', () => {
     expect(headers.some((h: string) => h.includes('Lead:Who.Prospect_Id__c'))).toBe(true);
   });
 
+  it('shows a sample row with a multi-line street as one Bulk record in the dry-run plan', async () => {
+    const result = await polyload([
+      'run',
+      'mappings/samples/patients.csv',
+      '--mapping',
+      'mappings/patients.yaml',
+      '--dry-run',
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const [group] = JSON.parse(result.stdout).groups;
+    expect(group.header.split(',')).toContain('MailingStreet');
+    expect(group.sample.some((row: string) => row.includes('"Flat 3\n45 Oxford Road",Manchester'))).toBe(true);
+  });
+
   it.each([
     [['run'], /exactly one FILE/],
     [['run', 'missing.csv', '--mapping', 'mappings/care-tasks.yaml'], /no such file/],
