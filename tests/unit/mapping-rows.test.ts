@@ -502,3 +502,69 @@ describe('a mapping-wide blank: clear', () => {
     });
   });
 });
+
+describe('#N/A where a field must keep a value', () => {
+  it.each([
+    [
+      'a required field',
+      '  Subject: { column: s, required: true }\n',
+      { s: ' #N/A ' },
+      {
+        column: 's',
+        value: ' #N/A ',
+        rule: 'required',
+        message: 'Subject is required; #N/A in column s would clear it',
+      },
+    ],
+    [
+      'a checkbox, which Salesforce does not let be empty',
+      '  Subject: s\n  IsReminderSet: r\n',
+      { s: 'a', r: '#N/A' },
+      {
+        column: 'r',
+        value: '#N/A',
+        rule: 'required',
+        message: 'IsReminderSet cannot be empty in Salesforce; #N/A in column r would clear it',
+      },
+    ],
+    [
+      'a required lookup',
+      '  Subject: s\n  WhoId: { column: w, lookup: { Contact: Patient_Id__c }, required: true }\n',
+      { s: 'a', w: '#N/A' },
+      {
+        column: 'w',
+        value: '#N/A',
+        rule: 'required',
+        message: 'WhoId is required; #N/A in column w would clear it',
+      },
+    ],
+    [
+      'a required template',
+      '  Subject: { template: "{first}{last}", required: true }\n',
+      { first: '#N/A', last: '' },
+      {
+        column: 'first+last',
+        value: '#N/A',
+        rule: 'required',
+        message: 'Subject is required; #N/A in column first + last would clear it',
+      },
+    ],
+  ])(
+    'says that #N/A in %s would clear it, not that the column is blank',
+    async (_what, fields, row, reject) => {
+      expect(await mapOne('Task', fields, row)).toEqual({
+        ok: false,
+        rejects: [{ line: 2, ...reject }],
+      });
+    },
+  );
+
+  it('keeps the value map in the message when the map, not the cell, gives #N/A or blank', async () => {
+    const fields = '  Subject: { column: s, required: true, valueMap: { gone: "#N/A", none: "" } }\n';
+    const { results } = await mapRows('Task', fields, [{ s: 'gone' }, { s: 'none' }]);
+    expect(results.map((r) => !r.ok && r.rejects[0]?.message)).toEqual([
+      "Subject is required; the value map's #N/A would clear it",
+      'Subject is required but the value map makes the value blank',
+    ]);
+  });
+});

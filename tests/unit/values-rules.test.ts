@@ -180,7 +180,7 @@ describe('blank, default, required and clearing', () => {
     [{ required: true, blank: 'clear' }, {}, '', 'required: Subject is required but the value is blank'],
     [{}, {}, '#N/A', '#N/A'],
     [{}, {}, ' #N/A ', '#N/A'],
-    [{ required: true }, {}, '#N/A', 'required: Subject is required and cannot be cleared with #N/A'],
+    [{ required: true }, {}, '#N/A', 'required: Subject is required; #N/A would clear it'],
   ] as [ValueRuleSpec, GlobalValueDefaults, string, string][])(
     '%o with defaults %o: %j → %j',
     (spec, defaults, raw, expected) => {
@@ -214,7 +214,20 @@ describe('blank, default, required and clearing', () => {
     ]);
     expect(out({}, CONSENT, '', { blank: 'clear' })).toBe('');
     expect(out({}, CONSENT, '#N/A')).toBe(
-      'required: HasOptedOutOfEmail cannot be cleared: Salesforce does not allow it to be empty',
+      'required: HasOptedOutOfEmail cannot be empty in Salesforce; #N/A would clear it',
+    );
+  });
+
+  it('says when the value map, not the cell, leaves a required value blank or #N/A', () => {
+    const mapped = { valueMap: { values: { u: '', x: '#N/A' } } };
+    expect(out({ ...mapped, required: true }, SUBJECT, 'U')).toBe(
+      'required: Subject is required but the value map makes the value blank',
+    );
+    expect(out({ ...mapped, required: true }, SUBJECT, 'X')).toBe(
+      "required: Subject is required; the value map's #N/A would clear it",
+    );
+    expect(out(mapped, CONSENT, 'X')).toBe(
+      "required: HasOptedOutOfEmail cannot be empty in Salesforce; the value map's #N/A would clear it",
     );
   });
 });

@@ -220,7 +220,7 @@ function mapReference(
       column: source?.label ?? '',
       value: raw,
       rule: converted.rule,
-      message: converted.message,
+      message: rejectMessage(planned, source?.label ?? '', raw, converted),
     });
     return { cell: '', choice: index };
   }
@@ -267,20 +267,32 @@ function blankCell(field: BoundField, line: number, rejects: Reject[]): string {
     column: label,
     value: '',
     rule: converted.rule,
-    message: rejectMessage(field.planned, label, converted),
+    message: rejectMessage(field.planned, label, '', converted),
   });
   return '';
 }
 
-/** A blank required value names the column(s) it came from; other messages are the rule's own. */
+/**
+ * A required value that is blank, or `#N/A` where the field must keep a value, names the column(s) it
+ * came from; other messages (a value map's blank or `#N/A` among them) are the rule's own.
+ */
 function rejectMessage(
   planned: PlannedField,
   label: string,
+  raw: string,
   result: { rule: string; message: string },
 ): string {
   if (result.rule !== 'required') return result.message;
+  const value = raw.trim();
+  const columns = label.split('+').join(' + ');
+  if (value === BULK_NULL) {
+    if (!label) return result.message;
+    const must = planned.required ? 'is required' : 'cannot be empty in Salesforce';
+    return `${planned.field} ${must}; ${BULK_NULL} in column ${columns} would clear it`;
+  }
+  if (value !== '') return result.message;
   return label
-    ? `${planned.field} is required but column ${label.split('+').join(' + ')} is blank`
+    ? `${planned.field} is required but column ${columns} is blank`
     : `${planned.field} is required but its value is blank`;
 }
 
@@ -337,7 +349,7 @@ export function mapRow(bound: BoundPlan, record: readonly string[], line: number
         column: label,
         value: raw,
         rule: converted.rule,
-        message: rejectMessage(planned, label, converted),
+        message: rejectMessage(planned, label, raw, converted),
       });
       values.push('');
     }

@@ -205,11 +205,20 @@ export function compileValueRule(
       problems.push({ key: 'default', message: `the default would be rejected: ${result.message}` });
     whenBlank = result;
   }
-  const clearCell: ValueResult = required
-    ? reject('required', `${name} is required and cannot be cleared with ${BULK_NULL}`)
-    : field.nillable === false
-      ? reject('required', `${name} cannot be cleared: Salesforce does not allow it to be empty`)
-      : accept(BULK_NULL);
+  // A value the value map empties is not a blank cell: say so, or the row's reader looks for one.
+  const whenMappedBlank =
+    whenBlank === requiredReject
+      ? reject('required', `${name} is required but the value map makes the value blank`)
+      : whenBlank;
+  // `#N/A` is not blank: the message says it would clear a field that must keep a value.
+  const clearing = (what: string): ValueResult =>
+    required
+      ? reject('required', `${name} is required; ${what} would clear it`)
+      : field.nillable === false
+        ? reject('required', `${name} cannot be empty in Salesforce; ${what} would clear it`)
+        : accept(BULK_NULL);
+  const clearCell = clearing(BULK_NULL);
+  const mappedClearCell = clearing(`the value map's ${BULK_NULL}`);
 
   if (problems.length > 0) throw new ValueSpecError(problems);
 
@@ -223,8 +232,8 @@ export function compileValueRule(
       const mapped = mapValue(text);
       if (!mapped.ok) return mapped;
       text = mapped.value;
-      if (text === BULK_NULL) return clearCell;
-      if (text.trim() === '') return whenBlank;
+      if (text === BULK_NULL) return mappedClearCell;
+      if (text.trim() === '') return whenMappedBlank;
     }
     return finish(text);
   };
