@@ -39,6 +39,12 @@ export interface SObjectDescribe {
   fields: DescribeField[];
 }
 
+/** One object as the global describe (`GET /sobjects`) lists it: enough to tell an Id's object. */
+export interface GlobalDescribeEntry {
+  name: string;
+  keyPrefix: string | null;
+}
+
 export interface IngestJobInfo {
   id: string;
   object: string;
@@ -57,6 +63,11 @@ export type ResultKind = 'successfulResults' | 'failedResults' | 'unprocessedrec
  */
 export interface SalesforcePort {
   describe(object: string): Promise<SObjectDescribe>;
+  /**
+   * Every object of the org with its key prefix, in one API call: names the object of a raw Id whose
+   * object the mapping does not describe. Optional, so a port without it still plans mappings.
+   */
+  describeGlobal?(): Promise<GlobalDescribeEntry[]>;
   createJob(input: {
     object: string;
     operation: Operation;

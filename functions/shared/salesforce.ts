@@ -24,6 +24,7 @@ import {
 import { isNamedSalesforceError, statusError, toSalesforceError } from './salesforce/error-mapping.ts';
 import type {
   DescribeField,
+  GlobalDescribeEntry,
   IngestJobInfo,
   ResultKind,
   SalesforcePort,
@@ -40,6 +41,7 @@ export interface ApiUsage {
 
 /** The port plus what handlers need for observability. */
 export interface SalesforceAdapter extends SalesforcePort {
+  describeGlobal(): Promise<GlobalDescribeEntry[]>;
   /** Usage from the last `Sforce-Limit-Info` header seen, if any response carried one. */
   apiUsage(): ApiUsage | undefined;
   /** Reads DailyApiRequests from `/limits` (one API call). */
@@ -227,6 +229,11 @@ export function createSalesforcePort(settings: SalesforceSettings): SalesforceAd
   return {
     async describe(object) {
       return call(`describe ${object}`, async (c) => toDescribe(await c.describe(object)));
+    },
+    async describeGlobal() {
+      return call('describe the org (global)', async (c) =>
+        (await c.describeGlobal()).sobjects.map((o) => ({ name: o.name, keyPrefix: o.keyPrefix ?? null })),
+      );
     },
     async createJob({ object, operation, externalIdFieldName }) {
       return call(`create ${operation} job on ${object}`, async (c) => {

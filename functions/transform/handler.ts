@@ -5,7 +5,7 @@ import { config } from '../shared/config.ts';
 import type { GroupRef, RunInput, TransformOutput, ValidationOutput } from '../shared/contracts.ts';
 import { CsvWriter } from '../shared/csv.ts';
 import { InvalidFileError } from '../shared/errors.ts';
-import { cachedDescribe } from '../shared/mapping/describe-cache.ts';
+import { cachedDescribe, cachedDescribeGlobal } from '../shared/mapping/describe-cache.ts';
 import { loadPlan, openSourceCsv, sourceLabel, workKeys } from '../shared/mapping/run-files.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { writeObjectStream } from '../shared/s3.ts';
@@ -24,12 +24,18 @@ export async function transformHandler(input: {
   const { run, validation } = input;
   logger.appendKeys({ runId: run.runId, pipeline: run.pipeline });
 
+  const cache = { bucket: workBucket, apiVersion: salesforceApiVersion, mode: 'preferCache' } as const;
   const describe = cachedDescribe(
     { describe: async (object) => (await salesforce()).describe(object) },
-    { bucket: workBucket, apiVersion: salesforceApiVersion, mode: 'preferCache' },
+    cache,
+  );
+  const describeGlobal = cachedDescribeGlobal(
+    { describeGlobal: async () => (await salesforce()).describeGlobal() },
+    cache,
   );
   const plan = await loadPlan(workBucket, validation.mappingKey, describe, {
     apiVersion: salesforceApiVersion,
+    describeGlobal,
   });
   const fileLabel = sourceLabel(run.source);
   const { rows } = await openSourceCsv(run.source, plan);

@@ -5,7 +5,7 @@ import middy from '@middy/core';
 import { config } from '../shared/config.ts';
 import type { RunInput, ValidationOutput } from '../shared/contracts.ts';
 import { CsvWriter } from '../shared/csv.ts';
-import { cachedDescribe } from '../shared/mapping/describe-cache.ts';
+import { cachedDescribe, cachedDescribeGlobal } from '../shared/mapping/describe-cache.ts';
 import type { Reject } from '../shared/mapping/map-row.ts';
 import { parseMapping } from '../shared/mapping/parse-mapping.ts';
 import { planMapping } from '../shared/mapping/plan-mapping.ts';
@@ -37,13 +37,13 @@ export async function validateHandler(input: { run: RunInput }): Promise<Validat
   const mappingKey = workKeys.mappingSnapshot(run.runId);
   await putText(workBucket, mappingKey, mappingText, 'application/yaml');
 
-  const { result: plan } = await observeSalesforce((port) =>
-    planMapping(
-      mapping,
-      cachedDescribe(port, { bucket: workBucket, apiVersion: salesforceApiVersion, mode: 'refresh' }),
-      { apiVersion: salesforceApiVersion },
-    ),
-  );
+  const { result: plan } = await observeSalesforce((port) => {
+    const cache = { bucket: workBucket, apiVersion: salesforceApiVersion, mode: 'refresh' } as const;
+    return planMapping(mapping, cachedDescribe(port, cache), {
+      apiVersion: salesforceApiVersion,
+      describeGlobal: cachedDescribeGlobal(port, cache),
+    });
+  });
 
   const fileLabel = sourceLabel(run.source);
   const rejectedKey = workKeys.rejected(run.runId);

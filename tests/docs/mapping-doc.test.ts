@@ -30,6 +30,7 @@ import { parseMapping } from '../../functions/shared/mapping/parse-mapping.ts';
 import { type MappingPlan, planMapping } from '../../functions/shared/mapping/plan-mapping.ts';
 import { REJECTED_COLUMNS } from '../../functions/shared/mapping/run-files.ts';
 import { checkRejectThreshold, validateRows } from '../../functions/validate/validate-file.ts';
+import { defaultOrgDescribeGlobal } from '../fixtures/pipeline/default-org-describe.ts';
 import { docOrg } from './doc-orgs.ts';
 import { type CodeBlock, cellValue, codeSpans, readMarkdown, type Table } from './markdown-examples.ts';
 
@@ -119,6 +120,8 @@ let ruleTable: Table | undefined;
 }
 
 const plans = new Map<MappingExample, Promise<MappingPlan>>();
+// As the pipeline plans: every object's key prefix from the global describe, to name an Id's object.
+const describeGlobal = defaultOrgDescribeGlobal();
 
 function planOf(example: MappingExample, fileName = 'mapping.yaml'): Promise<MappingPlan> {
   let plan = plans.get(example);
@@ -126,6 +129,7 @@ function planOf(example: MappingExample, fileName = 'mapping.yaml'): Promise<Map
     const { org, apiVersion } = example.block.directives;
     plan = (async () =>
       planMapping(parseMapping(example.block.text, fileName), docOrg(org), {
+        describeGlobal,
         ...(apiVersion ? { apiVersion } : {}),
       }))();
     plans.set(example, plan);
@@ -320,7 +324,9 @@ describe('rejected.csv examples', () => {
       // The file, mapping and rejected.csv names are the doc's own; the figures must be the code's.
       const [, file, mappingFile, location] =
         /^(\S+): .* in (\S+); nothing was loaded\. Reasons: (\S+)$/.exec(quoted) ?? [];
-      const plan = await planMapping(parseMapping(mapping.block.text, mappingFile ?? ''), docOrg());
+      const plan = await planMapping(parseMapping(mapping.block.text, mappingFile ?? ''), docOrg(), {
+        describeGlobal,
+      });
       const counts = await validateRows({
         plan,
         rows: asAsync(csvRows(source.text)),

@@ -14,9 +14,11 @@ import {
 } from '../../functions/shared/mapping/map-row.ts';
 import { parseMapping } from '../../functions/shared/mapping/parse-mapping.ts';
 import { planMapping } from '../../functions/shared/mapping/plan-mapping.ts';
-import { defaultOrgDescribe } from '../fixtures/pipeline/default-org-describe.ts';
+import { toId18 } from '../../functions/shared/mapping/values/index.ts';
+import { defaultOrgDescribe, defaultOrgDescribeGlobal } from '../fixtures/pipeline/default-org-describe.ts';
 
 const org = defaultOrgDescribe();
+const describeGlobal = defaultOrgDescribeGlobal();
 const CONTACT_ID = '003000000000901AAA';
 const LEAD_ID = '00Q000000000901EAA';
 const ACCOUNT_ID = '001000000000901AAA';
@@ -31,6 +33,7 @@ async function mapRows(
   const plan = await planMapping(
     parseMapping(`object: ${object}\noperation: insert\n${extra}fields:\n${fields}`, 'm.yaml'),
     org,
+    { describeGlobal },
   );
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const bound = bindHeader(plan, columns, 'f.csv');
@@ -118,8 +121,7 @@ describe('choosing the target of a polymorphic field', () => {
         column: 'who',
         value: ACCOUNT_ID,
         rule: 'idPrefix',
-        message:
-          'WhoId: the Id belongs to an object this org does not describe; WhoId takes Contact or Lead Ids',
+        message: 'WhoId: the Id belongs to Account; WhoId takes Contact or Lead Ids',
       },
     ],
     [
@@ -566,5 +568,66 @@ describe('#N/A where a field must keep a value', () => {
       "Subject is required; the value map's #N/A would clear it",
       'Subject is required but the value map makes the value blank',
     ]);
+  });
+});
+
+describe('raw Ids of objects the mapping does not describe', () => {
+  const TASK_ID = '00T000000000001EAA';
+  /** An 18-character Id with a valid checksum whose key prefix no object of the org has. */
+  const NO_OBJECT_ID = toId18('0ZZ000000000901');
+
+  async function rejectOf(
+    text: string,
+    row: Record<string, string>,
+    options: { describeGlobal?: typeof describeGlobal } = { describeGlobal },
+  ) {
+    const plan = await planMapping(parseMapping(text, 'm.yaml'), org, options);
+    const columns = Object.keys(row);
+    const result = mapRow(bindHeader(plan, columns, 'f.csv'), Object.values(row), 2);
+    return result.ok ? undefined : result.rejects.map((r) => `${r.rule}: ${r.message}`);
+  }
+  const deleteTasks = 'object: Task\noperation: delete\nfields:\n  Id: id\n';
+  const whoIds = 'object: Task\noperation: insert\nfields:\n  Subject: s\n  WhoId: { column: w, id: true }\n';
+
+  it("names the object of a Contact Id in Task's own Id", async () => {
+    expect(await rejectOf(deleteTasks, { id: CONTACT_ID })).toEqual([
+      'idPrefix: Id: the Id belongs to Contact; Id takes Task Ids',
+    ]);
+    expect(await rejectOf(deleteTasks, { id: TASK_ID })).toBeUndefined();
+  });
+
+  it('names Account for an Account Id in WhoId when the mapping never touches Account', async () => {
+    expect(await rejectOf(whoIds, { s: 'a', w: ACCOUNT_ID })).toEqual([
+      'idPrefix: WhoId: the Id belongs to Account; WhoId takes Contact or Lead Ids',
+    ]);
+  });
+
+  it('says a key prefix is no object of the org only when the global describe does not list it', async () => {
+    expect(await rejectOf(whoIds, { s: 'a', w: NO_OBJECT_ID })).toEqual([
+      'idPrefix: WhoId: key prefix 0ZZ is not an object of this org; WhoId takes Contact or Lead Ids',
+    ]);
+    expect(await rejectOf(deleteTasks, { id: NO_OBJECT_ID })).toEqual([
+      'idPrefix: Id: key prefix 0ZZ is not an object of this org; Id takes Task Ids',
+    ]);
+  });
+
+  it('lists the accepted key prefixes when the port has no global describe', async () => {
+    expect(await rejectOf(whoIds, { s: 'a', w: ACCOUNT_ID }, {})).toEqual([
+      'idPrefix: WhoId: key prefix 001 is none of Contact (003), Lead (00Q); WhoId takes Contact or Lead Ids',
+    ]);
+  });
+
+  it('asks for the global describe once, and only when the mapping takes raw Ids', async () => {
+    let calls = 0;
+    const counted = async () => {
+      calls++;
+      return describeGlobal();
+    };
+    await planMapping(parseMapping(whoIds, 'm.yaml'), org, { describeGlobal: counted });
+    expect(calls).toBe(1);
+    const lookupsOnly =
+      'object: Task\noperation: insert\nfields:\n  Subject: s\n  WhoId: { column: w, lookup: { Contact: Patient_Id__c } }\n';
+    await planMapping(parseMapping(lookupsOnly, 'm.yaml'), org, { describeGlobal: counted });
+    expect(calls).toBe(1);
   });
 });

@@ -466,7 +466,10 @@ describe('Salesforce Ids', () => {
       'idPrefix: WhoId: the Id belongs to Account; WhoId takes Contact or Lead Ids',
     );
     expect(out({}, WHO, `zzz8c00003QwErT`, {}, context)).toBe(
-      'idPrefix: WhoId: the Id belongs to an object this org does not describe; WhoId takes Contact or Lead Ids',
+      'idPrefix: WhoId: key prefix zzz is none of Contact (003), Lead (00Q); WhoId takes Contact or Lead Ids',
+    );
+    expect(out({}, WHO, `zzz8c00003QwErT`, {}, { ...context, everyKeyPrefix: true })).toBe(
+      'idPrefix: WhoId: key prefix zzz is not an object of this org; WhoId takes Contact or Lead Ids',
     );
     expect(out({}, WHO, ACCOUNT_ID)).toBe(ACCOUNT_ID);
     expect(out({}, WHO, 'not-an-id', {}, context)).toBe(

@@ -8,7 +8,7 @@
  */
 import type { Operation } from '../contracts.ts';
 import { MappingError } from '../errors.ts';
-import type { DescribeField, SObjectDescribe } from '../salesforce-port.ts';
+import type { DescribeField, GlobalDescribeEntry, SObjectDescribe } from '../salesforce-port.ts';
 import { compoundError } from './compound/index.ts';
 import { type PlannedCompound, planCompound } from './compound-plan.ts';
 import { RAW_ID_TYPE } from './parse-mapping.ts';
@@ -27,9 +27,17 @@ import { readValueRules } from './values/index.ts';
 
 export type DescribeFn = (object: string) => Promise<SObjectDescribe>;
 
+/** The org's objects with their key prefixes (the global describe). */
+export type DescribeGlobalFn = () => Promise<GlobalDescribeEntry[]>;
+
 export interface PlanOptions {
   /** The org's API version (e.g. `62.0`): the polymorphic header spells custom types differently below 57.0. */
   apiVersion?: string;
+  /**
+   * Asked once when the mapping checks raw Ids, so that an Id of an object the plan does not describe
+   * is refused naming its object. Without it, Ids are checked against the described objects alone.
+   */
+  describeGlobal?: DescribeGlobalFn;
 }
 
 export const DEFAULT_API_VERSION = '62.0';
@@ -150,6 +158,11 @@ export async function planMapping(
   checkObjectAccess(sobject, mapping, problems);
 
   const fieldsByName = new Map(sobject.fields.map((f) => [f.name.toLowerCase(), f]));
+  const everyKeyPrefix =
+    options.describeGlobal !== undefined && checksRawIds(mapping, fieldsByName)
+      ? await addGlobalKeyPrefixes(options.describeGlobal, knownPrefixes)
+      : false;
+  const idContext = { keyPrefixes: knownPrefixes, everyKeyPrefix };
   let externalIdFieldName: string | undefined;
   if (mapping.operation === 'upsert' && mapping.externalId !== undefined) {
     const at = mapping.at.externalId ?? mapping.at.operation;
@@ -246,7 +259,7 @@ export async function planMapping(
       const convertId = ids
         ? compileValueRules(field, valueInput, mapping.defaults, problems, fieldMapping.at, {
             referenceTo: [...ids.prefixes.values()],
-            context: { keyPrefixes: knownPrefixes },
+            context: idContext,
           })
         : undefined;
       if (reference) planned.push({ ...base, convert, ...(convertId ? { convertId } : {}), reference });
@@ -259,9 +272,7 @@ export async function planMapping(
       problems,
       fieldMapping.at,
       // The record's own Id: its key prefix must be the object's.
-      field.type === 'id' && sobject.keyPrefix
-        ? { context: { object: sobject.name, keyPrefixes: new Map([[sobject.keyPrefix, sobject.name]]) } }
-        : {},
+      field.type === 'id' && sobject.keyPrefix ? { context: { ...idContext, object: sobject.name } } : {},
     );
     if (fieldMapping.source.kind === 'constant')
       checkPicklistValue(
@@ -295,6 +306,30 @@ export async function planMapping(
     fields: planned,
     compounds,
   };
+}
+
+/** Whether any field takes raw Ids: the record's own Id, a lookup from a plain column, or `id:`. */
+function checksRawIds(mapping: Mapping, fieldsByName: Map<string, DescribeField>): boolean {
+  return mapping.fields.some((fieldMapping) => {
+    if (fieldMapping.compound) return false;
+    if (fieldMapping.reference?.ids) return true;
+    const field = fieldsByName.get(fieldMapping.field.toLowerCase());
+    return field?.type === 'id' || (field?.type === 'reference' && !fieldMapping.reference);
+  });
+}
+
+/**
+ * Adds the key prefix of every object of the org to `prefixes` (the described objects' are there
+ * already), so that a Contact Id in Task's own Id, or an Account Id in WhoId when the mapping never
+ * touches Account, is refused naming its object. @returns true: `prefixes` now holds every object.
+ */
+async function addGlobalKeyPrefixes(
+  describeGlobal: DescribeGlobalFn,
+  prefixes: Map<string, string>,
+): Promise<boolean> {
+  for (const object of await describeGlobal())
+    if (object.keyPrefix && !prefixes.has(object.keyPrefix)) prefixes.set(object.keyPrefix, object.name);
+  return true;
 }
 
 /**

@@ -560,14 +560,26 @@ function compileId(type: string, field: ValueField, context: ValueContext): Fini
   const prefixes = context.keyPrefixes;
   const allowed = new Set(targets.map((t) => t.toLowerCase()));
   const expected = targets.join(' or ');
+  // Without every object's prefix, an unknown one may still be an object's: list the accepted ones.
+  const acceptedPrefixes = [...(prefixes ?? [])]
+    .filter(([, object]) => allowed.has(object.toLowerCase()))
+    .map(([prefix, object]) => `${object} (${prefix})`)
+    .join(', ');
   return (value) => {
     const problem = idProblem(value);
     if (problem) return fail('type.id', problem);
     if (prefixes && allowed.size > 0) {
-      const object = prefixes.get(keyPrefixOf(value));
-      if (object === undefined || !allowed.has(object.toLowerCase())) {
-        const owner = object === undefined ? 'an object this org does not describe' : object;
-        return fail('idPrefix', `the Id belongs to ${owner}; ${name} takes ${expected} Ids`);
+      const prefix = keyPrefixOf(value);
+      const object = prefixes.get(prefix);
+      if (object !== undefined && !allowed.has(object.toLowerCase()))
+        return fail('idPrefix', `the Id belongs to ${object}; ${name} takes ${expected} Ids`);
+      if (object === undefined) {
+        return fail(
+          'idPrefix',
+          context.everyKeyPrefix
+            ? `key prefix ${prefix} is not an object of this org; ${name} takes ${expected} Ids`
+            : `key prefix ${prefix} is none of ${acceptedPrefixes || expected}; ${name} takes ${expected} Ids`,
+        );
       }
     }
     return accept(value);

@@ -53,7 +53,9 @@
  * Reject rules: required, valueMap, maxLength, pattern, allowedValues, restrictedPicklist, type.date,
  * type.datetime, type.time, type.number, type.boolean, type.email, type.phone, type.url, type.id,
  * numberRange (too many integer digits; Salesforce's NUMBER_OUTSIDE_VALID_RANGE), numberScale, idPrefix,
- * timeZoneGap, timeZoneOverlap. Messages start with the field name and never quote the value.
+ * timeZoneGap, timeZoneOverlap. Messages start with the field name and never quote the value (an
+ * Id's 3-character key prefix aside: `idPrefix` names the Id's object from `context.keyPrefixes`, or,
+ * when `context.everyKeyPrefix` says that map is the whole org's, says the prefix is no object's).
  */
 export { DEFAULT_BOOLEANS } from './booleans.ts';
 export { BULK_NULL, compileValueRule, SUPPORTED_TYPES } from './compile.ts';

@@ -105,6 +105,8 @@ export interface ValueField {
 export interface ValueContext {
   /** Key prefix (`003`) → object name (`Contact`), from the org's describe, to check raw Ids. */
   keyPrefixes?: ReadonlyMap<string, string>;
+  /** `keyPrefixes` holds every object of the org (the global describe): a prefix it lacks is no object's. */
+  everyKeyPrefix?: boolean;
   /** The object being loaded, to check the key prefix of an `id` field (the record's own Id). */
   object?: string;
 }
