@@ -60,11 +60,13 @@ describe('date formats', () => {
   });
 
   it.each([
-    ['2025-02-29', 'February 29 does not exist in that year (not a leap year)'],
-    ['1900-02-29', 'February 29 does not exist in that year (not a leap year)'],
-    ['2025-02-30', 'the day does not exist in that month'],
-    ['2025-04-31', 'the day does not exist in that month'],
-    ['2025-01-00', 'the day does not exist in that month'],
+    ['2025-02-29', 'is not a date: February 2025 has 28 days'],
+    ['1900-02-29', 'is not a date: February 1900 has 28 days'],
+    ['2025-02-30', 'is not a date: February 2025 has 28 days'],
+    ['2024-02-30', 'is not a date: February 2024 has 29 days'],
+    ['2025-04-31', 'is not a date: April 2025 has 30 days'],
+    ['2025-01-32', 'is not a date: January 2025 has 31 days'],
+    ['2025-01-00', 'is not a date: days start at 1'],
     ['2025-13-01', 'the month is not 1 to 12'],
     ['2025-00-10', 'the month is not 1 to 12'],
     ['1699-12-31', 'the year is outside 1700 to 4000'],
@@ -89,6 +91,25 @@ describe('date formats', () => {
     expect(run(spec, 'date', '5 March 2026')).toMatchObject({
       rule: 'type.date',
       message: 'When__c: does not match any of the formats dd/MM/yyyy, yyyy-MM-dd',
+    });
+  });
+
+  it('says why a value in the shape of one of several formats is no date', () => {
+    const spec = { format: ['dd/MM/yyyy', 'yyyy-MM-dd', 'dd-MMM-yyyy'] };
+    expect(run(spec, 'date', '2025-02-29')).toEqual({
+      ok: false,
+      rule: 'type.date',
+      message: 'When__c: is not a date: February 2025 has 28 days (format yyyy-MM-dd)',
+    });
+    expect(run(spec, 'date', '31/04/2025')).toMatchObject({
+      message: 'When__c: is not a date: April 2025 has 30 days (format dd/MM/yyyy)',
+    });
+    expect(run(spec, 'date', '05-Mrz-2025')).toMatchObject({
+      message: 'When__c: the month name is not an English month (format dd-MMM-yyyy)',
+    });
+    expect(run({ format: ['iso', 'epochSeconds'] }, 'datetime', '2025-02-29T10:00:00Z')).toMatchObject({
+      rule: 'type.datetime',
+      message: 'When__c: is not a date: February 2025 has 28 days (format iso)',
     });
   });
 

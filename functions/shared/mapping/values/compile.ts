@@ -492,12 +492,16 @@ function compileDateTime(
 
   const parse = (value: string): ParsedDateTime | string => {
     let first: string | undefined;
+    let fitting: string | undefined;
     for (const format of formats) {
       const parsed = format.parse(value);
       if (typeof parsed !== 'string') return parsed;
       first ??= parsed;
+      // A value in a format's shape that is still no date (2025-02-29): that format says why.
+      if (fitting === undefined && mismatch !== undefined && format.fits(value))
+        fitting = `${parsed} (format ${format.label})`;
     }
-    return mismatch ?? first ?? 'cannot be read';
+    return fitting ?? mismatch ?? first ?? 'cannot be read';
   };
   // Any wall time with a calendar date is checked already; an instant's local date is checked here.
   const dateOf = (parsed: ParsedDateTime): WallTime =>

@@ -50,6 +50,11 @@ export interface SourceDateFormat {
   hasTime: boolean;
   /** The parsed value, or why it does not fit the format (never quoting the value). */
   parse(text: string): ParsedDateTime | string;
+  /**
+   * Whether the text has the format's shape, valid or not: of several formats, the one a value fits
+   * says what is wrong with it (`2025-02-29`: February 2025 has 28 days), not that none matched.
+   */
+  fits(text: string): boolean;
 }
 
 const MONTHS = [
@@ -81,10 +86,11 @@ export function daysInMonth(year: number, month: number): number {
 /** Why year/month/day is not a day Salesforce can store, or undefined. */
 export function calendarProblem(year: number, month: number, day: number): string | undefined {
   if (month < 1 || month > 12) return 'the month is not 1 to 12';
-  if (day < 1 || day > daysInMonth(year, month)) {
-    return month === 2 && day === 29
-      ? 'February 29 does not exist in that year (not a leap year)'
-      : 'the day does not exist in that month';
+  if (day < 1) return 'is not a date: days start at 1';
+  const days = daysInMonth(year, month);
+  if (day > days) {
+    const name = MONTHS[month - 1] ?? '';
+    return `is not a date: ${name.charAt(0).toUpperCase()}${name.slice(1)} ${year} has ${days} days`;
   }
   if (year < MIN_YEAR || year > MAX_YEAR) return `the year is outside ${MIN_YEAR} to ${MAX_YEAR}`;
   return undefined;
@@ -258,6 +264,7 @@ export function compileDateFormat(format: string): SourceDateFormat {
     label,
     hasDate,
     hasTime,
+    fits: (text) => regex.test(text),
     parse(text) {
       const match = regex.exec(text);
       if (!match) return `does not match the format ${label}`;
@@ -339,6 +346,7 @@ const ISO_FORMAT: SourceDateFormat = {
   label: 'iso',
   hasDate: true,
   hasTime: true,
+  fits: (text) => ISO.test(text),
   parse(text) {
     const m = ISO.exec(text);
     if (!m) return 'is not an ISO 8601 date or date and time';
@@ -363,6 +371,7 @@ function epochFormat(label: string, unitMs: number): SourceDateFormat {
     label,
     hasDate: true,
     hasTime: true,
+    fits: (text) => shape.test(text),
     parse(text) {
       if (!shape.test(text))
         return `is not a number of ${unitMs === 1 ? 'milliseconds' : 'seconds'} since 1970`;
