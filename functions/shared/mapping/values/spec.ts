@@ -119,7 +119,6 @@ export type ValueRuleId =
   | 'pattern'
   | 'allowedValues'
   | 'restrictedPicklist'
-  | 'type.string'
   | 'type.date'
   | 'type.datetime'
   | 'type.time'
