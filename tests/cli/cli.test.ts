@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import jsforce from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoData } from '../../local/demo/generate.ts';
+import { type Emulator, startEmulator } from '../../local/emulator/index.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 // The Node running the tests (the project's Node 24) itself, not npm's launcher, so signals reach the CLI.
@@ -17,9 +19,15 @@ interface Outcome {
 }
 
 /** Runs the real CLI in its own process, as a user or a script would. */
-function polyload(args: string[], options: { until?: RegExp } = {}): Promise<Outcome> {
+function polyload(
+  args: string[],
+  options: { until?: RegExp; env?: Record<string, string> } = {},
+): Promise<Outcome> {
   return new Promise((done, fail) => {
-    const child = spawn(node, [cli, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(node, [cli, ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+    });
     let stdout = '';
     let stderr = '';
     const stopWhenReady = () => {
@@ -129,7 +137,9 @@ describe('polyload run', () => {
     expect(result.code, result.stderr).toBe(0);
     const [group] = JSON.parse(result.stdout).groups;
     expect(group.header.split(',')).toContain('MailingStreet');
-    expect(group.sample.some((row: string) => row.includes('"Flat 3\n45 Oxford Road",Manchester'))).toBe(true);
+    expect(group.sample.some((row: string) => row.includes('"Flat 3\n45 Oxford Road",Manchester'))).toBe(
+      true,
+    );
   });
 
   it.each([
@@ -178,4 +188,56 @@ it('has no left-over demo output in the repository', () => {
   // .polyload/ is where the demo writes; it is ignored, never committed.
   expect(readFileSync(join(root, '.gitignore'), 'utf8')).toContain('.polyload/');
   expect(existsSync(join(root, 'bin', 'polyload.js'))).toBe(true);
+});
+
+describe('against any Salesforce URL (--salesforce), credentials from the environment', () => {
+  let emu: Emulator;
+  const credentials = {
+    SALESFORCE_CLIENT_ID: 'polyload-local',
+    SALESFORCE_CLIENT_SECRET: 'polyload-local-secret',
+  };
+  beforeAll(async () => {
+    // A separately running org, reached the way a real one is: by URL, with client credentials.
+    emu = await startEmulator({ port: 0, seed: data.seeds, faults: 'processingMs=0' });
+  });
+  afterAll(() => emu.stop());
+
+  it('checks a mapping against that org', async () => {
+    const result = await polyload(['mapping', 'check', 'mappings/care-tasks.yaml', '--salesforce', emu.url], {
+      env: credentials,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`fits ${emu.url}`);
+  });
+
+  it('loads into that org, where SOQL finds the Tasks with the right Who types', async () => {
+    const result = await polyload(
+      ['run', data.tasks, '--mapping', 'mappings/care-tasks.yaml', '--salesforce', emu.url, '--json'],
+      {
+        env: credentials,
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.counts.succeeded).toBeGreaterThan(100);
+    const token = await fetch(`${emu.url}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=polyload-local&client_secret=polyload-local-secret',
+    });
+    const { access_token } = (await token.json()) as { access_token: string };
+    const conn = new jsforce.Connection({ instanceUrl: emu.url, accessToken: access_token, version: '62.0' });
+    const tasks = await conn.query<{ Who: { Type: string } | null }>('SELECT Who.Type FROM Task');
+    expect(tasks.totalSize).toBe(report.counts.succeeded);
+    const types = new Set(tasks.records.map((t) => t.Who?.Type));
+    expect(types).toEqual(new Set(['Contact', 'Lead']));
+  });
+
+  it('refuses --salesforce without credentials as a usage error', async () => {
+    const result = await polyload(['mapping', 'check', 'mappings/care-tasks.yaml', '--salesforce', emu.url], {
+      env: { SALESFORCE_CLIENT_ID: '', SALESFORCE_CLIENT_SECRET: '' },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--salesforce needs SALESFORCE_CLIENT_ID');
+  });
 });
