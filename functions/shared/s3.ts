@@ -60,17 +60,35 @@ export interface ObjectWriter {
   done: Promise<void>;
 }
 
+/** S3's smallest multipart part (the last part aside): what a multipart writer must hold at least. */
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+
+export interface WriteObjectOptions {
+  /**
+   * Parts uploaded at once (default 2). Each costs a 5 MiB buffer while it is sent; with 1, writing
+   * waits while a part is sent, which suits a step writing many objects at once (Transform's groups),
+   * where the other objects' parts keep the network busy and memory stays at about two parts per object.
+   */
+  queueSize?: number;
+}
+
 /**
- * A writable that streams into `s3://bucket/key` through a multipart upload (5 MB parts, a few in
- * flight), so memory stays bounded however much is written. Destroying the stream with an error
+ * A writable that streams into `s3://bucket/key` through a multipart upload (5 MiB parts, one or two
+ * in flight), so memory stays bounded however much is written. Destroying the stream with an error
  * aborts the upload; nothing is stored.
  */
-export function writeObjectStream(bucket: string, key: string, contentType: string): ObjectWriter {
+export function writeObjectStream(
+  bucket: string,
+  key: string,
+  contentType: string,
+  options: WriteObjectOptions = {},
+): ObjectWriter {
   const body = new PassThrough();
   const upload = new Upload({
     client: s3Client(),
     params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
-    queueSize: 2,
+    partSize: MIN_PART_BYTES,
+    queueSize: options.queueSize ?? 2,
     leavePartsOnError: false,
   });
   body.once('error', () => void upload.abort().catch(() => {}));
