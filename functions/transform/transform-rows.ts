@@ -4,7 +4,7 @@
  * the source. Groups are opened on their first row; there are few (one per polymorphic combination).
  */
 import type { CsvRow } from '../shared/csv.ts';
-import { groupColumns, groupId, mapRecords } from '../shared/mapping/map-row.ts';
+import { groupColumns, groupId, mapRecordBatches } from '../shared/mapping/map-row.ts';
 import type { MappingPlan } from '../shared/mapping/plan-mapping.ts';
 
 export interface GroupSink {
@@ -41,25 +41,27 @@ export async function transformRows(input: {
   const open = new Map<string, { group: TransformedGroup; sink: GroupSink }>();
   const result: TransformResult = { total: 0, skipped: 0, groups: [] };
   try {
-    for await (const { line, result: mapped } of mapRecords(input.plan, input.rows, input.fileLabel)) {
-      result.total++;
-      if (!mapped.ok) {
-        result.skipped++;
-        continue;
+    for await (const batch of mapRecordBatches(input.plan, input.rows, input.fileLabel)) {
+      for (const { line, result: mapped } of batch) {
+        result.total++;
+        if (!mapped.ok) {
+          result.skipped++;
+          continue;
+        }
+        let entry = open.get(mapped.group);
+        if (!entry) {
+          const group = {
+            groupId: groupId(input.plan, mapped.group),
+            columns: groupColumns(input.plan, mapped.group),
+            rows: 0,
+          };
+          entry = { group, sink: await input.openGroup(group.groupId, group.columns) };
+          open.set(mapped.group, entry);
+          result.groups.push(group);
+        }
+        entry.group.rows++;
+        await entry.sink.write([String(line), ...mapped.values]);
       }
-      let entry = open.get(mapped.group);
-      if (!entry) {
-        const group = {
-          groupId: groupId(input.plan, mapped.group),
-          columns: groupColumns(input.plan, mapped.group),
-          rows: 0,
-        };
-        entry = { group, sink: await input.openGroup(group.groupId, group.columns) };
-        open.set(mapped.group, entry);
-        result.groups.push(group);
-      }
-      entry.group.rows++;
-      await entry.sink.write([String(line), ...mapped.values]);
     }
     for (const { sink } of open.values()) await sink.close();
   } catch (error) {

@@ -4,7 +4,7 @@
  */
 import type { CsvRow } from '../shared/csv.ts';
 import { RejectThresholdError } from '../shared/errors.ts';
-import { mapRecords, type Reject } from '../shared/mapping/map-row.ts';
+import { mapRecordBatches, type Reject } from '../shared/mapping/map-row.ts';
 import type { MappingPlan } from '../shared/mapping/plan-mapping.ts';
 import type { RejectThreshold } from '../shared/mapping/types.ts';
 
@@ -22,11 +22,13 @@ export async function validateRows(input: {
   onReject: (reject: Reject) => Promise<void>;
 }): Promise<ValidationCounts> {
   const counts: ValidationCounts = { total: 0, rejected: 0 };
-  for await (const { result } of mapRecords(input.plan, input.rows, input.fileLabel)) {
-    counts.total++;
-    if (result.ok) continue;
-    counts.rejected++;
-    for (const reject of result.rejects) await input.onReject(reject);
+  for await (const batch of mapRecordBatches(input.plan, input.rows, input.fileLabel)) {
+    for (const { result } of batch) {
+      counts.total++;
+      if (result.ok) continue;
+      counts.rejected++;
+      for (const reject of result.rejects) await input.onReject(reject);
+    }
   }
   return counts;
 }

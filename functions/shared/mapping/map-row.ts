@@ -4,7 +4,9 @@
  * signature: the choice made for each reference field with several ways to load (Contact or Lead by
  * external id, raw Ids) — and its values follow that group's Bulk CSV columns.
  */
+import { hasBatches } from '../csv.ts';
 import { InvalidFileError } from '../errors.ts';
+import type { PlannedCompound } from './compound-plan.ts';
 import { RAW_ID_TYPE } from './parse-mapping.ts';
 import type { MappingPlan, PlannedChoice, PlannedField, PlannedReference } from './plan-mapping.ts';
 import { compileJoin, compileTemplate, isValidSalesforceId } from './values/index.ts';
@@ -28,6 +30,11 @@ export interface BoundPlan {
   fields: BoundField[];
   /** Per compound input, the indexes of the columns it reads. */
   compoundColumns: number[][];
+  /**
+   * Group signatures by their code (each multi-choice reference's choice in mixed radix), so a row
+   * reuses the signature string instead of joining a new one.
+   */
+  signatures: Map<number, string>;
 }
 
 interface BoundField {
@@ -39,6 +46,21 @@ interface BoundField {
   /** Per reference choice, how to read its value and its column's name. */
   choices: { read: (record: readonly string[]) => string; label: string }[];
   typeIndex: number;
+  /** What a reference field's rows need from its plan, worked out once per file. */
+  ref?: BoundReference;
+}
+
+interface BoundReference {
+  /** The choice that takes raw Ids, or -1. */
+  idChoice: number;
+  /** Every choice that takes raw Ids (one at most today). */
+  idChoices: number[];
+  /** Per object, its lookup choice (the first, as `findIndex` would find it). */
+  choiceOfObject: Map<string, number>;
+  /** Whether every `typeValues` key is lower-case, so a lower-case cell can skip `toLowerCase`. */
+  lowerCaseKeys: boolean;
+  /** Whether each choice reads its own column. */
+  distinct: boolean;
 }
 
 /** Bulk API: `#N/A` sets a field to null; an empty cell leaves it unchanged (null on insert). */
@@ -104,7 +126,9 @@ export function bindHeader(plan: MappingPlan, header: readonly string[], fileLab
         : optionalType
           ? (exact.get(typeColumn) ?? loose.get(typeColumn.trim().toLowerCase()) ?? -1)
           : find(typeColumn, `${planned.field}'s type`);
-    return { planned, read, label, choices, typeIndex };
+    const field: BoundField = { planned, read, label, choices, typeIndex };
+    if (planned.reference) field.ref = bindReference(planned.reference, choices);
+    return field;
   });
   const compoundColumns = plan.compounds.map((compound) =>
     compound.columns.map((column) => find(column, compound.label)),
@@ -114,7 +138,22 @@ export function bindHeader(plan: MappingPlan, header: readonly string[], fileLab
       `${fileLabel}:1: the header has no column ${missing.join(', ')}, which mapping ${plan.file} reads`,
     );
   }
-  return { plan, width: header.length, fields, compoundColumns };
+  return { plan, width: header.length, fields, compoundColumns, signatures: new Map() };
+}
+
+function bindReference(reference: PlannedReference, choices: BoundField['choices']): BoundReference {
+  const idChoices = reference.choices.flatMap((choice, i) => (choice.kind === 'id' ? [i] : []));
+  const choiceOfObject = new Map<string, number>();
+  reference.choices.forEach((choice, i) => {
+    if (choice.kind === 'lookup' && !choiceOfObject.has(choice.object)) choiceOfObject.set(choice.object, i);
+  });
+  return {
+    idChoice: idChoices[0] ?? -1,
+    idChoices,
+    choiceOfObject,
+    lowerCaseKeys: [...(reference.typeValues?.keys() ?? [])].every((key) => key === key.toLowerCase()),
+    distinct: new Set(choices.map((c) => c.label)).size === choices.length,
+  };
 }
 
 function choiceName(choice: PlannedChoice): string {
@@ -125,26 +164,27 @@ function choiceName(choice: PlannedChoice): string {
 function mapReference(
   field: BoundField,
   reference: PlannedReference,
+  bound: BoundReference,
   record: readonly string[],
   line: number,
   rejects: Reject[],
 ): { cell: string; choice: number } {
   const { planned } = field;
-  const reject = (column: string, value: string, rule: string, message: string) => {
-    rejects.push({ line, column, value, rule, message });
-    return { cell: '', choice: 0 };
-  };
-  const idChoice = reference.choices.findIndex((c) => c.kind === 'id');
+  const idChoice = bound.idChoice;
   const cellType = field.typeIndex >= 0 ? (record[field.typeIndex] ?? '').trim() : '';
   const rawIdFirst =
-    cellType === '' && reference.defaultType !== undefined && isRawIdRow(field, reference, record);
+    cellType === '' && reference.defaultType !== undefined && isRawIdRow(field, reference, bound, record);
   const type = cellType !== '' || rawIdFirst ? cellType : (reference.defaultType ?? '');
   let choice: number | undefined;
   if (type !== '') {
-    const object = reference.typeValues?.get(type.toLowerCase());
+    const typeValues = reference.typeValues;
+    // With lower-case keys, a hit on the cell as written is the hit its lower case would give.
+    const object =
+      (bound.lowerCaseKeys ? typeValues?.get(type) : undefined) ?? typeValues?.get(type.toLowerCase());
     const typeColumn = reference.typeColumn ?? '';
-    const known = [...(reference.typeValues?.keys() ?? [])].join(', ');
     if (object === undefined) {
+      const reject = rejecter(rejects, line);
+      const known = [...(typeValues?.keys() ?? [])].join(', ');
       const inOrg = reference.referenceTo.find((name) => name.toLowerCase() === type.toLowerCase());
       return inOrg
         ? reject(
@@ -160,10 +200,7 @@ function mapReference(
             `${typeColumn} "${type}" is not a known type for ${planned.field} (expected one of: ${known})`,
           );
     }
-    choice =
-      object === RAW_ID_TYPE
-        ? idChoice
-        : reference.choices.findIndex((c) => c.kind === 'lookup' && c.object === object);
+    choice = object === RAW_ID_TYPE ? idChoice : (bound.choiceOfObject.get(object) ?? -1);
     if (choice === -1) {
       // The type names an object with no lookup; a raw Id of that object still loads.
       const value = idChoice >= 0 ? (field.choices[idChoice]?.read(record) ?? '').trim() : '';
@@ -171,6 +208,7 @@ function mapReference(
       if (prefixObject === object) choice = idChoice;
       else {
         const column = field.choices[idChoice]?.label ?? '';
+        const reject = rejecter(rejects, line);
         return reject(
           column,
           value,
@@ -189,11 +227,12 @@ function mapReference(
       looksLikeId(reference.choices[i], (field.choices[i]?.read(record) ?? '').trim()),
     );
     const lookups = filled.filter((i) => reference.choices[i]?.kind === 'lookup');
+    const reject = rejecter(rejects, line);
     if (rawId !== undefined) choice = rawId;
-    else if (lookups.length === 1 && (reference.typeColumn === undefined || distinctColumns(field)))
+    else if (lookups.length === 1 && (reference.typeColumn === undefined || bound.distinct))
       choice = lookups[0];
     else if (lookups.length === 0 && idChoice >= 0) choice = idChoice;
-    else if (reference.typeColumn !== undefined && !distinctColumns(field))
+    else if (reference.typeColumn !== undefined && !bound.distinct)
       return reject(
         reference.typeColumn,
         '',
@@ -227,15 +266,26 @@ function mapReference(
   return { cell: converted.value, choice: index };
 }
 
-/** Whether a filled column of the row holds a raw Id of an accepted object. */
-function isRawIdRow(field: BoundField, reference: PlannedReference, record: readonly string[]): boolean {
-  return reference.choices.some((choice, i) =>
-    looksLikeId(choice, (field.choices[i]?.read(record) ?? '').trim()),
-  );
+/** Records a reject of the row's reference cell; made only on a reject path, not for every row. */
+function rejecter(rejects: Reject[], line: number) {
+  return (column: string, value: string, rule: string, message: string) => {
+    rejects.push({ line, column, value, rule, message });
+    return { cell: '', choice: 0 };
+  };
 }
 
-function distinctColumns(field: BoundField): boolean {
-  return new Set(field.choices.map((c) => c.label)).size === field.choices.length;
+/** Whether a filled column of the row holds a raw Id of an accepted object. */
+function isRawIdRow(
+  field: BoundField,
+  reference: PlannedReference,
+  bound: BoundReference,
+  record: readonly string[],
+): boolean {
+  // Only a choice that takes raw Ids can hold one (`looksLikeId` is false for the others).
+  for (const i of bound.idChoices) {
+    if (looksLikeId(reference.choices[i], (field.choices[i]?.read(record) ?? '').trim())) return true;
+  }
+  return false;
 }
 
 /**
@@ -313,26 +363,40 @@ export function mapRow(bound: BoundPlan, record: readonly string[], line: number
     };
   }
   const rejects: Reject[] = [];
-  const compounds = bound.plan.compounds.map((compound, i) => {
-    const cells = (bound.compoundColumns[i] ?? []).map((index) => record[index] ?? '');
+  const plannedCompounds = bound.plan.compounds;
+  const compounds: (string[] | undefined)[] = [];
+  for (let i = 0; i < plannedCompounds.length; i++) {
+    const compound = plannedCompounds[i] as PlannedCompound;
+    const columns = bound.compoundColumns[i] ?? [];
+    const cells: string[] = [];
+    for (const index of columns) cells.push(record[index] ?? '');
     const result = compound.parse(cells);
     if (!result.ok) for (const reject of result.rejects) rejects.push({ line, ...reject });
-    return result.ok ? result.values : undefined;
-  });
+    compounds.push(result.ok ? result.values : undefined);
+  }
   const values: string[] = [];
-  const choices: number[] = [];
+  // The group's signature as a number: each multi-choice reference's choice, in mixed radix.
+  let code = 0;
   for (const field of bound.fields) {
     const { planned } = field;
     if (planned.reference) {
-      const { cell, choice } = mapReference(field, planned.reference, record, line, rejects);
+      const { cell, choice } = mapReference(
+        field,
+        planned.reference,
+        field.ref as BoundReference,
+        record,
+        line,
+        rejects,
+      );
       values.push(cell);
-      if (planned.reference.choices.length > 1) choices.push(choice);
+      const count = planned.reference.choices.length;
+      if (count > 1) code = code * count + choice;
       continue;
     }
     let raw: string;
     let label = field.label;
     if (planned.component) {
-      const compound = bound.plan.compounds[planned.component.index];
+      const compound = plannedCompounds[planned.component.index];
       const parsed = compounds[planned.component.index];
       if (!parsed) {
         values.push('');
@@ -355,7 +419,24 @@ export function mapRow(bound: BoundPlan, record: readonly string[], line: number
     }
   }
   if (rejects.length > 0) return { ok: false, rejects };
-  return { ok: true, group: choices.join('.'), values };
+  let group = bound.signatures.get(code);
+  if (group === undefined) {
+    group = signatureOf(bound.plan, code);
+    bound.signatures.set(code, group);
+  }
+  return { ok: true, group, values };
+}
+
+/** The signature (`1.0`: each multi-choice reference's choice, joined by dots) of a signature code. */
+function signatureOf(plan: MappingPlan, code: number): string {
+  const choices: number[] = [];
+  for (let i = plan.fields.length - 1; i >= 0; i--) {
+    const count = plan.fields[i]?.reference?.choices.length ?? 0;
+    if (count < 2) continue;
+    choices.unshift(code % count);
+    code = Math.floor(code / count);
+  }
+  return choices.join('.');
 }
 
 /** The Bulk CSV header of a group: field names, and for references the header of the chosen way. */
@@ -429,14 +510,35 @@ export async function* mapRecords(
   rows: AsyncIterable<{ line: number; fields: string[] }>,
   fileLabel: string,
 ): AsyncIterable<MappedRecord> {
+  for await (const batch of mapRecordBatches(plan, rows, fileLabel)) yield* batch;
+}
+
+/**
+ * `mapRecords`, a batch of records at a time (a chunk of the file when `rows` can be read in batches):
+ * a row costs a few microseconds to map, so one `await` per row would be a large share of it.
+ */
+export async function* mapRecordBatches(
+  plan: MappingPlan,
+  rows: AsyncIterable<{ line: number; fields: string[] }>,
+  fileLabel: string,
+): AsyncIterable<MappedRecord[]> {
   let bound: BoundPlan | undefined;
-  for await (const row of rows) {
-    if (!bound) {
-      bound = bindHeader(plan, row.fields, fileLabel);
-      continue;
+  const batches = hasBatches(rows) ? rows.batches() : oneByOne(rows);
+  for await (const batch of batches) {
+    const mapped: MappedRecord[] = [];
+    for (const row of batch) {
+      if (!bound) {
+        bound = bindHeader(plan, row.fields, fileLabel);
+        continue;
+      }
+      mapped.push({ line: row.line, result: mapRow(bound, row.fields, row.line) });
     }
-    yield { line: row.line, result: mapRow(bound, row.fields, row.line) };
+    if (mapped.length > 0) yield mapped;
   }
   if (!bound)
     throw new InvalidFileError(`${fileLabel}:1: the file is empty; it needs a header row naming its columns`);
+}
+
+async function* oneByOne<T>(rows: AsyncIterable<T>): AsyncIterable<T[]> {
+  for await (const row of rows) yield [row];
 }
