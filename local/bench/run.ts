@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rows N[,N...]] [--only NAME]`: measured throughput and peak memory of the
+ * `npm run bench [-- --rows N[,N...]] [--only NAME] [--files NAME,...]`: measured throughput and peak memory of the
  * emulator's ingest, the pipeline's data-plane steps against a plain pass over the same file, and a
  * full local run. Each measurement runs in its own process; the table goes to stdout and everything
  * to .polyload/bench/results.json. docs/benchmarks.md explains the numbers.
@@ -154,6 +154,11 @@ const DATA_PLANE_FILES: DataPlaneFile[] = [
   },
 ];
 
+/** The data-plane files `--files` names (all by default). */
+function dataPlaneFiles(): DataPlaneFile[] {
+  return onlyFiles ? DATA_PLANE_FILES.filter((f) => onlyFiles?.includes(f.pipeline)) : DATA_PLANE_FILES;
+}
+
 const labelOf = (m: Measurement) => `${m.details?.pipeline} ${m.scenario}`;
 
 /**
@@ -180,7 +185,7 @@ async function dataPlane(sizes: number[], dir: string): Promise<Report> {
     }
     for (const size of sizes) {
       let simpleRate: number | undefined;
-      for (const spec of DATA_PLANE_FILES) {
+      for (const spec of dataPlaneFiles()) {
         const file = join(dir, `${spec.pipeline}-${size}.csv`);
         const bytes = await spec.write(file, size);
         const key = `bench/${spec.pipeline}-${size}.csv`;
@@ -305,17 +310,28 @@ async function fullPipeline(sizes: number[], dir: string): Promise<Report> {
 }
 
 const { values } = parseArgs({
-  options: { rows: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    rows: { type: 'string' },
+    only: { type: 'string' },
+    files: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
 if (values.help) {
   process.stdout.write(
-    'Usage: npm run bench [-- --rows N[,N...]] [--only emulator-ingest|data-plane|pipeline]\n',
+    'Usage: npm run bench [-- --rows N[,N...]] [--only emulator-ingest|data-plane|pipeline] [--files care-tasks,patients,care-tasks-full]\n',
   );
   process.exit(0);
 }
 const names = Object.keys(BENCHMARKS) as BenchmarkName[];
 if (values.only !== undefined && !names.includes(values.only as BenchmarkName)) {
   process.stderr.write(`bench: --only must be one of ${names.join(', ')}\n`);
+  process.exit(2);
+}
+const onlyFiles = values.files?.split(',');
+const fileNames = DATA_PLANE_FILES.map((f) => f.pipeline);
+if (onlyFiles?.some((name) => !fileNames.includes(name))) {
+  process.stderr.write(`bench: --files takes data-plane files among ${fileNames.join(', ')}\n`);
   process.exit(2);
 }
 const rowsOption = values.rows?.split(',').map(Number);
