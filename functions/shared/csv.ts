@@ -227,45 +227,56 @@ export class CsvScanner {
   push(text: string): CsvRow[] {
     const rows: CsvRow[] = [];
     const delimiter = this.#delimiter;
+    const length = text.length;
+    // The state lives in a local while scanning (a private field read per character is slower).
+    let state = this.#state;
     let runStart = 0; // start of the not yet copied run of plain characters in `text`
-    for (let i = 0; i < text.length; i++) {
-      const code = text.charCodeAt(i);
-      if (this.#state === 'start') {
+    for (let i = 0; i < length; i++) {
+      let code = text.charCodeAt(i);
+      if (state === 'start') {
         if (code === QUOTE) {
-          this.#state = 'quoted';
+          state = 'quoted';
           this.#wasQuoted = true;
           runStart = i + 1;
           continue;
         }
-        this.#state = 'unquoted';
+        state = 'unquoted';
         runStart = i;
       }
-      if (this.#state === 'unquoted') {
+      if (state === 'unquoted') {
         // A quote inside an unquoted value (`5" tall`) is kept as a literal; output re-quotes it.
-        if (code === delimiter) {
-          this.#field += text.slice(runStart, i);
-          this.#endField();
-        } else if (code === LF) {
-          this.#field += text.slice(runStart, i);
+        while (code !== delimiter && code !== LF) {
+          if (++i === length) break;
+          code = text.charCodeAt(i);
+        }
+        if (i === length) break;
+        this.#field += text.slice(runStart, i);
+        if (code === delimiter) this.#endField();
+        else {
           if (this.#field.endsWith('\r')) this.#field = this.#field.slice(0, -1);
           this.#endRecord(rows);
         }
-      } else if (this.#state === 'quoted') {
-        if (code === QUOTE) {
-          this.#field += text.slice(runStart, i);
-          this.#state = 'quoteInQuoted';
-        } else if (code === LF) {
-          this.#line++;
+        state = 'start';
+      } else if (state === 'quoted') {
+        while (code !== QUOTE) {
+          if (code === LF) this.#line++;
+          if (++i === length) break;
+          code = text.charCodeAt(i);
         }
+        if (i === length) break;
+        this.#field += text.slice(runStart, i);
+        state = 'quoteInQuoted';
       } else if (code === QUOTE) {
         this.#field += '"';
-        this.#state = 'quoted';
+        state = 'quoted';
         runStart = i + 1;
       } else if (code === delimiter) {
         this.#endField();
+        state = 'start';
       } else if (code === LF) {
         this.#endRecord(rows);
-      } else if (code === CR && (i + 1 === text.length || text.charCodeAt(i + 1) === LF)) {
+        state = 'start';
+      } else if (code === CR && (i + 1 === length || text.charCodeAt(i + 1) === LF)) {
         // CRLF after a closing quote (at a chunk end, its LF comes with the next chunk)
       } else {
         throw this.#error(
@@ -274,7 +285,8 @@ export class CsvScanner {
         );
       }
     }
-    if (this.#state === 'unquoted' || this.#state === 'quoted') this.#field += text.slice(runStart);
+    this.#state = state;
+    if (state === 'unquoted' || state === 'quoted') this.#field += text.slice(runStart);
     return rows;
   }
 
