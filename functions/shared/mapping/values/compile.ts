@@ -613,8 +613,9 @@ function compileChecks(
       problems.push({ key: 'allowedValues', message: 'allowedValues lists no value' });
     const canonical = new Map(spec.allowedValues.map((v) => [v.toLowerCase(), v]));
     const message = `is not one of the allowed values (${listed(spec.allowedValues)})`;
+    const exact = new Map(spec.allowedValues.map((v) => [v, canonical.get(v.toLowerCase())]));
     itemChecks.push((value) => {
-      const match = canonical.get(value.toLowerCase());
+      const match = exact.get(value) ?? canonical.get(value.toLowerCase());
       return match === undefined ? fail('allowedValues', message) : accept(match);
     });
   }
@@ -637,9 +638,13 @@ function compileChecks(
     const activeList = values.filter((p) => p.active).map((p) => p.value);
     const notListed = `is not an active value of the picklist (${listed(activeList)})`;
     const isInactive = 'is an inactive value of the picklist';
+    // The org's own spellings find their match without lower-casing every cell.
+    const exact = new Map(
+      [...values].filter((p) => p.active).map((p) => [p.value, active.get(p.value.toLowerCase())]),
+    );
     itemChecks.push((value) => {
       // Written in the org's spelling: reports and filters compare picklist values exactly.
-      const match = active.get(value.toLowerCase());
+      const match = exact.get(value) ?? active.get(value.toLowerCase());
       if (match !== undefined) return accept(match);
       if (!restricted) return accept(value);
       return fail('restrictedPicklist', inactive.has(value.toLowerCase()) ? isInactive : notListed);
