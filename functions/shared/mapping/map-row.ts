@@ -30,6 +30,8 @@ export interface BoundPlan {
   fields: BoundField[];
   /** Per compound input, the indexes of the columns it reads. */
   compoundColumns: number[][];
+  /** Per compound input, the name of its columns in rejects (`street+city`). */
+  compoundLabels: string[];
   /**
    * Group signatures by their code (each multi-choice reference's choice in mixed radix), so a row
    * reuses the signature string instead of joining a new one.
@@ -138,7 +140,14 @@ export function bindHeader(plan: MappingPlan, header: readonly string[], fileLab
       `${fileLabel}:1: the header has no column ${missing.join(', ')}, which mapping ${plan.file} reads`,
     );
   }
-  return { plan, width: header.length, fields, compoundColumns, signatures: new Map() };
+  return {
+    plan,
+    width: header.length,
+    fields,
+    compoundColumns,
+    compoundLabels: plan.compounds.map((compound) => compound.columns.join('+')),
+    signatures: new Map(),
+  };
 }
 
 function bindReference(reference: PlannedReference, choices: BoundField['choices']): BoundReference {
@@ -396,14 +405,13 @@ export function mapRow(bound: BoundPlan, record: readonly string[], line: number
     let raw: string;
     let label = field.label;
     if (planned.component) {
-      const compound = plannedCompounds[planned.component.index];
       const parsed = compounds[planned.component.index];
       if (!parsed) {
         values.push('');
         continue;
       }
       raw = parsed[planned.component.position] ?? '';
-      label = compound?.columns.join('+') ?? '';
+      label = bound.compoundLabels[planned.component.index] ?? '';
     } else raw = field.read(record);
     const converted = planned.convert(raw);
     if (converted.ok) values.push(converted.value);
