@@ -8,18 +8,10 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { GCProfiler } from 'node:v8';
 import { toId18 } from '../../functions/shared/mapping/values/ids.ts';
+import { mulberry32 } from '../emulator/faults.ts';
 
-/** A small seeded generator (mulberry32): the same bytes on every machine and every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (the emulator's mulberry32): the same bytes on every machine and every run. */
+export const seededRandom = mulberry32;
 
 const CHUNK_CHARS = 64 * 1024;
 

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toId18 } from '../../functions/shared/mapping/values/ids.ts';
+import { mulberry32 } from '../emulator/faults.ts';
 
 /**
  * Healthcare datasets generated deterministically (the same bytes on every machine).
@@ -71,17 +72,8 @@ const SUBJECTS = [
 const STATUSES = ['Not Started', 'In Progress', 'Completed', 'Deferred'];
 const PRIORITIES = ['High', 'Normal', 'Low'];
 
-/** A small seeded generator (mulberry32) so the dataset is identical everywhere. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (the emulator's mulberry32), so the dataset is identical everywhere. */
+const random = mulberry32;
 
 const csvValue = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 const csvLine = (values: (string | number)[]) => `${values.map((v) => csvValue(String(v))).join(',')}\n`;
