@@ -20,7 +20,8 @@ export async function collectHandler(state: PartState): Promise<PartState> {
       {
         salesforce,
         openObject: (key) => readObjectStream(workBucket, key),
-        createObject: (key) => writeObjectStream(workBucket, key, 'text/csv'),
+        // Up to four result files are written at once: one part in flight each bounds their buffers.
+        createObject: (key) => writeObjectStream(workBucket, key, 'text/csv', { queueSize: 1 }),
         warn: (message, attributes) => logger.warn(message, attributes),
       },
       { maxResubmits },
