@@ -1,26 +1,9 @@
 import type { Writable } from 'node:stream';
-import { CsvWriter } from '../shared/csv.ts';
+import { CsvWriter, formatCsvRecord } from '../shared/csv.ts';
 
 export interface ObjectSink {
   stream: Writable;
   done: Promise<void>;
-}
-
-const NEEDS_QUOTES = /[",\n]/;
-
-/**
- * One record as these files have always been written (csv-stringify with an LF record delimiter):
- * quoted only for a comma, a quote or an LF, quotes doubled. Unlike `formatCsvRecord`, a lone CR
- * stays unquoted, so result files and resubmitted parts keep their exact bytes.
- */
-export function formatResultRecord(fields: readonly (string | number)[]): string {
-  let line = '';
-  for (let i = 0; i < fields.length; i++) {
-    const value = String(fields[i]);
-    if (i > 0) line += ',';
-    line += NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-  }
-  return `${line}\n`;
 }
 
 /**
@@ -48,13 +31,13 @@ export class CsvSink {
     if (!this.sink || !this.csv) {
       this.sink = this.open(this.key);
       this.csv = new CsvWriter(this.sink.stream);
-      await this.csv.writeRaw(formatResultRecord(this.header));
+      await this.csv.writeRaw(formatCsvRecord(this.header));
     }
     // A failed upload destroys its stream; writing to it then would wait for a 'drain' that never comes.
     const failure = this.sink.stream.errored;
     if (failure) throw failure;
     this.rows++;
-    await this.csv.writeRaw(formatResultRecord(row));
+    await this.csv.writeRaw(formatCsvRecord(row.map(String)));
   }
 
   /** Finishes the object; the key when anything was written, else undefined. */

@@ -1,13 +1,15 @@
 /**
  * Collect Results' and Report's result files: rows go to the object in large batches rather than one
- * stream write each (small writes pin Node's shared buffer pool while an upload fills its part), and
- * the bytes are exactly what csv-stringify wrote when each row was its own write.
+ * stream write each (small writes pin Node's shared buffer pool while an upload fills its part), in
+ * the same RFC 4180 form as every staged file (a lone CR is quoted too, so a resubmitted part reads
+ * back exactly like the part it came from).
  */
 import { Writable } from 'node:stream';
-import { stringify } from 'csv-stringify/sync';
+import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { UNPROCESSED_HEADER } from '../../functions/collect-results/collect.ts';
-import { CsvSink, formatResultRecord, type ObjectSink } from '../../functions/collect-results/csv-sink.ts';
+import { CsvSink, type ObjectSink } from '../../functions/collect-results/csv-sink.ts';
+import { formatCsvRecord } from '../../functions/shared/csv.ts';
 
 /** An object that records every write it is handed and the bytes it ends up holding. */
 function countingObject() {
@@ -34,9 +36,9 @@ function countingObject() {
   return { open, opened, writes: () => writes, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-/** What the sink wrote before batching: csv-stringify, LF records, header first. */
-const stringified = (header: string[], rows: (string | number)[][]) =>
-  stringify([header, ...rows.map((row) => row.map(String))], { record_delimiter: '\n' });
+/** The file as one write per record would have made it: header first, each record on its own. */
+const unbatched = (header: string[], rows: (string | number)[][]) =>
+  [header, ...rows].map((row) => formatCsvRecord(row.map(String))).join('');
 
 const AWKWARD_VALUES = [
   '',
@@ -68,16 +70,22 @@ describe('CsvSink', () => {
 
     expect(await sink.end()).toBe('results/unprocessed.csv');
     expect(sink.rows).toBe(20_000);
-    expect(object.text()).toBe(stringified(UNPROCESSED_HEADER, rows));
+    expect(object.text()).toBe(unbatched(UNPROCESSED_HEADER, rows));
     expect(object.writes()).toBeGreaterThan(1);
     expect(object.writes()).toBeLessThan(rows.length / 100);
   });
 
   it.each(AWKWARD_VALUES.map((value) => [JSON.stringify(value), value]))(
-    'formats %s exactly as csv-stringify did',
-    (_label, value) => {
-      const record = [value, 7, value, ''];
-      expect(formatResultRecord(record)).toBe(stringify([record.map(String)], { record_delimiter: '\n' }));
+    'writes %s so that a CSV reader gets it back unchanged',
+    async (_label, value) => {
+      const object = countingObject();
+      const sink = new CsvSink('results/failed.csv', ['a', 'b', 'c', 'd'], object.open);
+      await sink.write([value, 7, value, '']);
+      await sink.end();
+      expect(parse(object.text(), { relax_quotes: false })).toEqual([
+        ['a', 'b', 'c', 'd'],
+        [value, '7', value, ''],
+      ]);
     },
   );
 

@@ -110,4 +110,18 @@ describe('CsvWriter', () => {
     expect(received.join('')).toContain('49,value\n');
     expect(writer.records).toBe(50);
   });
+
+  it('fails the next batch instead of waiting forever once the destination has failed', async () => {
+    const failed = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+    failed.on('error', () => {});
+    // The upload behind the stream was refused before this batch: a destroyed stream never drains.
+    failed.destroy(new Error('upload refused'));
+    const writer = new CsvWriter(failed);
+    const row = ['x'.repeat(1000)];
+    await expect(
+      (async () => {
+        for (let i = 0; i < 1000; i++) await writer.write(row);
+      })(),
+    ).rejects.toThrow('upload refused');
+  });
 });
