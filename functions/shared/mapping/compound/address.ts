@@ -86,10 +86,13 @@ export const BLANK_ADDRESS: AddressParts = { street: '', city: '', state: '', po
 
 /** Street lines: trimmed, blanks skipped, joined with newlines. */
 export function joinStreet(lines: readonly string[]): string {
-  return lines
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .join('\n');
+  // One pass without the two intermediate arrays: this runs for every row's street.
+  let street = '';
+  for (const line of lines) {
+    const trimmed = line.trim();
+    if (trimmed !== '') street = street === '' ? trimmed : `${street}\n${trimmed}`;
+  }
+  return street;
 }
 
 /** The ISO code of a country given by name, alias or (for defaults and JSON) ISO code. */
@@ -111,26 +114,26 @@ interface PostalMatch {
   /** The rest of the part (the city or a state), '' when the code was the whole part. */
   rest: string;
   /** Countries this code fits, for choosing a state's country. */
-  fits: string[];
+  fits: readonly string[];
   /** Whether the code alone identifies its country. */
   identifies: boolean;
 }
 
-const anchoredPatterns = new Map<string, RegExp>();
+// Keyed by the pattern object (all module constants), so a row finds its regex without building a key.
+const anchoredPatterns = { trailing: new WeakMap<RegExp, RegExp>(), leading: new WeakMap<RegExp, RegExp>() };
 
 function matchAt(
   part: string,
   pattern: RegExp,
   position: 'trailing' | 'leading',
 ): { postal: string; rest: string } | undefined {
-  const key = `${position}/${pattern.source}/${pattern.flags}`;
-  let regex = anchoredPatterns.get(key);
+  let regex = anchoredPatterns[position].get(pattern);
   if (!regex) {
     regex =
       position === 'trailing'
         ? new RegExp(`^(?:(.*?)\\s+)?(${pattern.source})$`, pattern.flags)
         : new RegExp(`^(${pattern.source})(?:\\s+(.*))?$`, pattern.flags);
-    anchoredPatterns.set(key, regex);
+    anchoredPatterns[position].set(pattern, regex);
   }
   const match = regex.exec(part);
   if (!match) return undefined;
@@ -138,6 +141,16 @@ function matchAt(
     ? { postal: match[2] ?? '', rest: (match[1] ?? '').trim() }
     : { postal: match[1] ?? '', rest: (match[2] ?? '').trim() };
 }
+
+/** Postal codes tried, in order, when the country is not known: built once, not per row. */
+const POSTAL_TRIES: readonly [RegExp, 'trailing' | 'leading', boolean, readonly string[]][] = [
+  [/[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}/i, 'trailing', true, ['GB']],
+  [/[A-Z]\d[A-Z] ?\d[A-Z]\d/i, 'trailing', true, ['CA']],
+  [/\d{5}-\d{4}/, 'trailing', true, ['US']],
+  [/\d{5}/, 'trailing', false, ['US']],
+  [/\d{4}/, 'trailing', false, ['AU']],
+  [/\d{5}/, 'leading', false, ['DE', 'FR']],
+];
 
 function findPostal(part: string, country: string | undefined): PostalMatch | undefined {
   if (country !== undefined) {
@@ -149,15 +162,7 @@ function findPostal(part: string, country: string | undefined): PostalMatch | un
     const generic = matchAt(part, GENERIC_POSTAL, 'leading') ?? matchAt(part, GENERIC_POSTAL, 'trailing');
     return generic && { ...generic, fits: [country], identifies: false };
   }
-  const tries: [string, RegExp, 'trailing' | 'leading', boolean, string[]][] = [
-    ['GB', /[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}/i, 'trailing', true, ['GB']],
-    ['CA', /[A-Z]\d[A-Z] ?\d[A-Z]\d/i, 'trailing', true, ['CA']],
-    ['US', /\d{5}-\d{4}/, 'trailing', true, ['US']],
-    ['US', /\d{5}/, 'trailing', false, ['US']],
-    ['AU', /\d{4}/, 'trailing', false, ['AU']],
-    ['DE', /\d{5}/, 'leading', false, ['DE', 'FR']],
-  ];
-  for (const [, pattern, position, identifies, fits] of tries) {
+  for (const [pattern, position, identifies, fits] of POSTAL_TRIES) {
     const found = matchAt(part, pattern, position);
     if (found) return { ...found, fits, identifies };
   }
@@ -216,7 +221,7 @@ export function parseAddressText(text: string, options: AddressTextOptions = {})
   }
 
   let postalCode = '';
-  let fits: string[] | undefined;
+  let fits: readonly string[] | undefined;
   // Text left in the part that held the postal code or state: the city.
   let pending: string | undefined;
   const tail = parts.at(-1);
@@ -358,5 +363,11 @@ function withCountry(parts: AddressParts, options: AddressTextOptions): AddressP
 }
 
 export function isBlankAddress(parts: AddressParts): boolean {
-  return Object.values(parts).every((v) => v === '');
+  return (
+    parts.street === '' &&
+    parts.city === '' &&
+    parts.state === '' &&
+    parts.postalCode === '' &&
+    parts.country === ''
+  );
 }

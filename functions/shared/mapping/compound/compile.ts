@@ -43,6 +43,7 @@ import {
   codePicklistsEnabled,
   findCompound,
   type NameRole,
+  type PicklistEntry,
   rolesOf,
 } from './components.ts';
 import { DEFAULT_GEO_SCALE, type GeoResult, parseGeolocation, readCoordinatePair } from './geolocation.ts';
@@ -140,8 +141,29 @@ function byRoleOrder<R extends ComponentRole>(kind: CompoundKind, roles: Iterabl
   return rolesOf(kind).filter((r) => wanted.has(r)) as R[];
 }
 
+/** Characters (code points) in `value`, without spreading it into an array. */
+function codePointLength(value: string): number {
+  let count = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    // A high surrogate followed by a low one is one character.
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
+}
+
 function tooLong(field: ComponentField, value: string): boolean {
-  return field.length > 0 && field.type !== 'double' && [...value].length > field.length;
+  // A value no longer in UTF-16 units than the limit cannot have more characters: no count needed.
+  return (
+    field.length > 0 &&
+    field.type !== 'double' &&
+    value.length > field.length &&
+    codePointLength(value) > field.length
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -154,12 +176,14 @@ function compileAddress(spec: AddressSpec, found: CompoundComponents, problems: 
   const codes = codePicklistsEnabled(found);
   const countryField = components.get('countryCode');
   // Org picklist labels count as country names in free text (`Republic of Korea`).
-  const orgCountryNames = (text: string) => {
-    const entry = countryField?.picklist.find(
-      (e) => e.active && e.label !== undefined && e.label.toLowerCase() === text.toLowerCase(),
-    );
-    return entry?.value.toUpperCase();
-  };
+  // By lower-cased label, the first active entry winning, built once instead of a scan per row.
+  const countryByLabel = new Map<string, string>();
+  for (const e of countryField?.picklist ?? []) {
+    if (!e.active || e.label === undefined) continue;
+    const label = e.label.toLowerCase();
+    if (!countryByLabel.has(label)) countryByLabel.set(label, e.value.toUpperCase());
+  }
+  const orgCountryNames = (text: string) => countryByLabel.get(text.toLowerCase());
   const defaultCountry = spec.defaultCountry;
   if (defaultCountry !== undefined) {
     if (countryField && !resolveCountryCode(defaultCountry, countryField).ok) {
@@ -315,6 +339,8 @@ function compileAddress(spec: AddressSpec, found: CompoundComponents, problems: 
   return { kind: 'address', compound: found.compound, columns, outputs, apply };
 }
 
+const TEXT_ADDRESS_ROLES = ['street', 'city', 'state', 'postalCode', 'country'] as const;
+
 function fillAddress(
   parts: AddressParts,
   parsedCountryCode: string | undefined,
@@ -322,7 +348,7 @@ function fillAddress(
   values: Map<AddressRole, string>,
   reject: (role: AddressRole, rule: CompoundRule, message: string) => void,
 ): void {
-  for (const role of ['street', 'city', 'state', 'postalCode', 'country'] as const) {
+  for (const role of TEXT_ADDRESS_ROLES) {
     const field = written.get(role);
     const value = parts[role];
     if (!field) continue;
@@ -424,6 +450,15 @@ function compileName(
   const order = byRoleOrder('name', written);
   const outputs = order.map((role) => components.get(role)?.name ?? '');
 
+  // The org's salutations by their bare spelling, the first active entry winning: one lookup a row.
+  const salutationField = components.get('salutation');
+  const bareSalutation = (s: string) => s.toLowerCase().replace(/\./g, '');
+  const salutationByBare = new Map<string, PicklistEntry>();
+  for (const e of salutationField?.picklist ?? []) {
+    const key = bareSalutation(e.value);
+    if (e.active && !salutationByBare.has(key)) salutationByBare.set(key, e);
+  }
+
   const apply = (record: (column: string) => string): CompoundRow => {
     const parsed = read(record);
     const rejects: CompoundReject[] = [];
@@ -448,10 +483,8 @@ function compileName(
       }
       return { ok: true, values: order.map(() => '') };
     }
-    const salutationField = components.get('salutation');
     if (salutationField && name.salutation !== '') {
-      const bare = (s: string) => s.toLowerCase().replace(/\./g, '');
-      const entry = salutationField.picklist.find((e) => e.active && bare(e.value) === bare(name.salutation));
+      const entry = salutationByBare.get(bareSalutation(name.salutation));
       if (entry) name.salutation = entry.value;
       else if (salutationField.restricted) {
         reject(
@@ -461,7 +494,8 @@ function compileName(
         );
       }
     }
-    const joined = (...parts: string[]) => parts.filter((p) => p !== '').join(' ');
+    // The two words joined by a space, either one alone when the other is blank.
+    const joined = (a: string, b: string) => (a === '' ? b : b === '' ? a : `${a} ${b}`);
     if (!has('middleName')) name.firstName = joined(name.firstName, name.middleName);
     if (!has('salutation')) name.firstName = joined(name.salutation, name.firstName);
     if (!has('suffix')) name.lastName = joined(name.lastName, name.suffix);

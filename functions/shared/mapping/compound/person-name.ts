@@ -60,13 +60,19 @@ export const BLANK_NAME: PersonName = {
   suffix: '',
 };
 
-const bare = (word: string) => word.toLowerCase().replace(/[.,]/g, '');
+// Most words have neither a dot nor a comma: skip the replace for them.
+const bare = (word: string) => {
+  const lower = word.toLowerCase();
+  return lower.includes('.') || lower.includes(',') ? lower.replace(/[.,]/g, '') : lower;
+};
 const isSalutation = (word: string) => SALUTATIONS.has(bare(word));
 const isSuffix = (word: string) => SUFFIXES.has(bare(word));
 const isParticle = (word: string) => SURNAME_PARTICLES.has(word.toLowerCase());
 
 function words(text: string): string[] {
-  return text.split(/\s+/).filter((w) => w !== '');
+  // `trim` removes exactly what `\s` matches, so splitting the trimmed text leaves no empty words.
+  const trimmed = text.trim();
+  return trimmed === '' ? [] : trimmed.split(/\s+/);
 }
 
 /** Takes a leading salutation off `list` (when `keepOne`, only if a name word remains). */
