@@ -9,7 +9,7 @@ import { InvalidFileError } from '../errors.ts';
 import type { PlannedCompound } from './compound-plan.ts';
 import { RAW_ID_TYPE } from './parse-mapping.ts';
 import type { MappingPlan, PlannedChoice, PlannedField, PlannedReference } from './plan-mapping.ts';
-import { compileJoin, compileTemplate, isValidSalesforceId } from './values/index.ts';
+import { BULK_NULL, compileJoin, compileTemplate, isValidSalesforceId } from './values/index.ts';
 
 /** Why a row is not loaded; one line of rejected.csv. */
 export interface Reject {
@@ -66,7 +66,7 @@ interface BoundReference {
 }
 
 /** Bulk API: `#N/A` sets a field to null; an empty cell leaves it unchanged (null on insert). */
-export const BULK_NULL = '#N/A';
+export { BULK_NULL };
 
 const ID_SHAPE = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 

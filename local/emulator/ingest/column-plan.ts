@@ -1,4 +1,5 @@
 import type { Quirks, SchemaIndex } from '../context.ts';
+import { isPolymorphic } from '../schema/index.ts';
 import type { FieldSchema, SObjectSchema } from '../schema/types.ts';
 import type { Operation } from './job.ts';
 
@@ -90,10 +91,6 @@ function isCompound(object: SObjectSchema, field: FieldSchema): boolean {
     field.type === 'location' ||
     object.fields.some((f) => f.compoundFieldName === field.name)
   );
-}
-
-function isPolymorphic(field: FieldSchema, quirks: Pick<Quirks, 'polymorphicByReferenceCount'>): boolean {
-  return quirks.polymorphicByReferenceCount ? field.referenceTo.length > 1 : field.polymorphicForeignKey;
 }
 
 /** `Type:Relationship.Field`, e.g. `Contact:Who.Patient_Id__c`. */

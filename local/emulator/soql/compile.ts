@@ -97,7 +97,11 @@ const PERSON_OBJECTS = new Set(['user', 'contact', 'lead']);
 /** The Name-entity field that holds a record's name on objects without a `Name` field. */
 const NAME_FIELD_FALLBACKS = ['Name', 'CaseNumber', 'Subject', 'Title', 'ContractNumber', 'OrderNumber'];
 
-export function isPolymorphic(field: FieldSchema): boolean {
+/**
+ * Whether SOQL reads this relationship through the Name entity (`Who.Type`, `What.Name`): any reference
+ * with more than one target does, whatever decides the Bulk `Type:` prefix (schema/index.ts).
+ */
+function readsThroughNameEntity(field: FieldSchema): boolean {
   return field.polymorphicForeignKey || field.referenceTo.length > 1;
 }
 
@@ -252,7 +256,7 @@ class Compiler {
       if (!reference?.relationshipName || reference.type !== 'reference') throw relationshipError();
       names.push(reference.relationshipName);
       const key = names.join('.').toLowerCase();
-      if (isPolymorphic(reference)) {
+      if (readsThroughNameEntity(reference)) {
         if (i !== segments.length - 2) {
           throw this.error(
             'INVALID_FIELD',
