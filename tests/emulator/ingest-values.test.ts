@@ -2,33 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { coerceValue, javaDoubleToString } from '../../local/emulator/ingest/coerce-value.ts';
 import { rowErrors, sfError } from '../../local/emulator/ingest/sf-error.ts';
 import type { FieldSchema, FieldType } from '../../local/emulator/schema/types.ts';
+import { field as describeField } from './store-fixture.ts';
 
-function field(type: FieldType, overrides: Partial<FieldSchema> = {}): FieldSchema {
-  return {
-    name: 'Field__c',
-    label: 'Field',
-    type,
-    length: 0,
-    precision: 0,
-    scale: 0,
-    nillable: true,
-    createable: true,
-    updateable: true,
-    defaultedOnCreate: false,
-    externalId: false,
-    idLookup: false,
-    unique: false,
-    caseSensitive: false,
-    calculated: false,
-    referenceTo: [],
-    relationshipName: null,
-    polymorphicForeignKey: false,
-    picklistValues: [],
-    restrictedPicklist: false,
-    compoundFieldName: null,
-    ...overrides,
-  };
-}
+/** A custom field of `type` as coerceValue sees it (no length unless a test gives one). */
+const field = (type: FieldType, overrides: Partial<FieldSchema> = {}): FieldSchema =>
+  describeField('Field__c', type, { label: 'Field', length: 0, ...overrides });
 
 const picklistValues = ['Agriculture', 'Banking'].map((value) => ({
   value,
