@@ -33,9 +33,6 @@ export class CsvSink {
       this.csv = new CsvWriter(this.sink.stream);
       await this.csv.writeRaw(formatCsvRecord(this.header));
     }
-    // A failed upload destroys its stream; writing to it then would wait for a 'drain' that never comes.
-    const failure = this.sink.stream.errored;
-    if (failure) throw failure;
     this.rows++;
     await this.csv.writeRaw(formatCsvRecord(row.map(String)));
   }

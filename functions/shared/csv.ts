@@ -383,6 +383,9 @@ export class CsvWriter {
 
   /** Writes an already formatted record (with its line break). */
   writeRaw(text: string): Promise<void> {
+    // A failed upload destroys its stream: stop at the next record rather than batching more for it.
+    const failure = this.#out.errored;
+    if (failure) return Promise.reject(failure);
     this.#records++;
     this.#pending += text;
     return this.#pending.length >= CSV_WRITE_BATCH_CHARS ? this.#flush() : WRITTEN;
